@@ -1,0 +1,282 @@
+package org.clipwsss.runtime.clip;
+
+import ai.onnxruntime.OnnxJavaType;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.io.NpyArray;
+import org.clipwsss.runtime.io.SafetensorsFile;
+import org.clipwsss.runtime.model.ClipConfig;
+import org.clipwsss.runtime.model.ClipGraphs;
+import org.clipwsss.runtime.session.GraphRunner;
+import org.clipwsss.runtime.session.SessionFactory;
+import org.clipwsss.runtime.text.ClipTokenizer;
+import org.clipwsss.runtime.text.Tokens;
+
+/**
+ * A CLIP model opened from a folder: image and text encoders (from the exported ONNX files or from graphs
+ * built in Java from the safetensors), the training-free dense image embeddings, and the text tower run
+ * from input embeddings. Every call takes a whole batch and makes one ONNX Runtime run. Sessions belong to
+ * the {@link SessionFactory} given in the options (the shared one by default), which closes them.
+ */
+public final class ClipModel implements AutoCloseable {
+    /** How a model is opened. */
+    public record Options(GraphSource source, String onnxVariant, SessionFactory sessions, Path cacheRoot) {
+        public static Options defaults() {
+            return new Options(GraphSource.AUTO, "auto", null, null);
+        }
+
+        public Options withSource(GraphSource s) {
+            return new Options(s, onnxVariant, sessions, cacheRoot);
+        }
+
+        public Options withSessions(SessionFactory f) {
+            return new Options(source, onnxVariant, f, cacheRoot);
+        }
+
+        public Options withCacheRoot(Path p) {
+            return new Options(source, onnxVariant, sessions, p);
+        }
+
+        public Options withVariant(String v) {
+            return new Options(source, v, sessions, cacheRoot);
+        }
+    }
+
+    /** Dense (per-patch) embedding variants. */
+    public enum Dense {
+        MASKCLIP(ClipGraphs.Kind.DENSE_MASKCLIP), CLEARCLIP(ClipGraphs.Kind.DENSE_CLEARCLIP);
+
+        final ClipGraphs.Kind kind;
+
+        Dense(ClipGraphs.Kind kind) {
+            this.kind = kind;
+        }
+
+        public static Dense parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ClipWsssException("unknown dense mode '" + s + "' (use maskclip or clearclip)");
+            }
+        }
+    }
+
+    /** Outputs of the image tower. */
+    public record ImageOutputs(NpyArray imageEmbeds, NpyArray lastHiddenState) { }
+
+    private final ModelFolder folder;
+    private final GraphSource source;
+    private final SessionFactory sessions;
+    private final Path cacheRoot;
+    private final Map<ClipGraphs.Kind, GraphRunner> runners = new EnumMap<>(ClipGraphs.Kind.class);
+    private BuiltGraphs built;
+    private ClipTokenizer tokenizer;
+    private Float logitScale;
+
+    private ClipModel(ModelFolder folder, GraphSource source, SessionFactory sessions, Path cacheRoot) {
+        this.folder = folder;
+        this.source = source;
+        this.sessions = sessions;
+        this.cacheRoot = cacheRoot;
+    }
+
+    public static ClipModel open(Path dir) {
+        return open(dir, Options.defaults());
+    }
+
+    public static ClipModel open(Path dir, Options options) {
+        ModelFolder folder = ModelFolder.open(dir, options.onnxVariant());
+        GraphSource source = folder.resolve(options.source());
+        SessionFactory f = options.sessions() == null ? SessionFactory.shared() : options.sessions();
+        Path cache = options.cacheRoot() == null ? BuiltGraphs.defaultCacheRoot() : options.cacheRoot();
+        return new ClipModel(folder, source, f, cache);
+    }
+
+    public ModelFolder folder() {
+        return folder;
+    }
+
+    public ClipConfig config() {
+        return folder.config();
+    }
+
+    /** The source the encoders use (never AUTO). */
+    public GraphSource source() {
+        return source;
+    }
+
+    public SessionFactory sessions() {
+        return sessions;
+    }
+
+    public synchronized ClipTokenizer tokenizer() {
+        if (tokenizer == null) {
+            tokenizer = ClipTokenizer.forModel(folder.dir());
+        }
+        return tokenizer;
+    }
+
+    /** exp(logit_scale) from the checkpoint when it has one, else 100 (trained CLIP's value). */
+    public synchronized float logitScale() {
+        if (logitScale == null) {
+            float s = 100f;
+            if (folder.hasSafetensors()) {
+                try (SafetensorsFile st = SafetensorsFile.open(folder.safetensors())) {
+                    if (st.contains("logit_scale")) {
+                        s = (float) Math.exp(st.readFloats("logit_scale")[0]);
+                    }
+                }
+            }
+            logitScale = s;
+        }
+        return logitScale;
+    }
+
+    /** Image tower: pixel_values [N,3,S,S] -> image_embeds [N,E] and last_hidden_state [N,1+P,W]. */
+    public ImageOutputs encodeImages(NpyArray pixels) {
+        checkPixels(pixels);
+        Map<String, NpyArray> out = runner(ClipGraphs.Kind.VISION).run(Map.of("pixel_values", pixels),
+                List.of("image_embeds", "last_hidden_state"));
+        return new ImageOutputs(out.get("image_embeds"), out.get("last_hidden_state"));
+    }
+
+    /** image_embeds [N,E] (projected, not normalised). */
+    public NpyArray imageEmbeds(NpyArray pixels) {
+        checkPixels(pixels);
+        return runner(ClipGraphs.Kind.VISION).run(Map.of("pixel_values", pixels), List.of("image_embeds"))
+                .get("image_embeds");
+    }
+
+    /** Training-free dense embeddings [N,P,E] (built from the safetensors whatever the source). */
+    public NpyArray denseEmbeds(NpyArray pixels, Dense mode) {
+        checkPixels(pixels);
+        return runner(mode.kind).run(Map.of("pixel_values", pixels), List.of("dense_embeds")).get("dense_embeds");
+    }
+
+    /** Text tower from token ids [N,L] (and attention mask [N,L]) -> text_embeds [N,E]. */
+    public NpyArray textEmbeds(NpyArray inputIds, NpyArray attentionMask) {
+        long[] s = inputIds.shape();
+        if (s.length != 2 || s[1] > config().text().maxPositions()) {
+            throw new ClipWsssException("input_ids must be [N,L] with L <= " + config().text().maxPositions()
+                    + ", got " + java.util.Arrays.toString(s));
+        }
+        GraphRunner r = runner(ClipGraphs.Kind.TEXT);
+        Map<String, NpyArray> feeds = new LinkedHashMap<>();
+        feeds.put("input_ids", inputIds);
+        if (r.hasInput("attention_mask")) {
+            feeds.put("attention_mask", attentionMask != null ? attentionMask : maskOf(inputIds));
+        }
+        return r.run(feeds, List.of("text_embeds")).get("text_embeds");
+    }
+
+    /** Tokenises and encodes texts in one run: [N,E]. */
+    public NpyArray textEmbeds(List<String> texts) {
+        List<Tokens> tokens = tokenizer().encode(texts);
+        int n = tokens.size();
+        int l = ClipTokenizer.CONTEXT_LENGTH;
+        long[] ids = new long[n * l];
+        long[] mask = new long[n * l];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(tokens.get(i).inputIds(), 0, ids, i * l, l);
+            System.arraycopy(tokens.get(i).attentionMask(), 0, mask, i * l, l);
+        }
+        return textEmbeds(NpyArray.ofLongs(ids, n, l), NpyArray.ofLongs(mask, n, l));
+    }
+
+    /**
+     * Text tower from token embeddings [N,L,W] (position embeddings added inside, causal mask only), pooled
+     * at {@code eotPosition} [N]: the form prompt learning uses.
+     */
+    public NpyArray textEmbedsFromInputsEmbeds(NpyArray inputsEmbeds, NpyArray eotPosition) {
+        return runner(ClipGraphs.Kind.TEXT_FROM_EMBEDS).run(Map.of("inputs_embeds", inputsEmbeds,
+                "eot_position", eotPosition), List.of("text_embeds")).get("text_embeds");
+    }
+
+    /** The ONNX file behind a graph kind (exported or built), creating the built one if needed. */
+    public synchronized Path graphFile(ClipGraphs.Kind kind) {
+        boolean exported = source == GraphSource.ONNX
+                && (kind == ClipGraphs.Kind.VISION || kind == ClipGraphs.Kind.TEXT);
+        if (exported) {
+            return kind == ClipGraphs.Kind.VISION ? folder.visionOnnx() : folder.textOnnx();
+        }
+        if (built == null) {
+            built = new BuiltGraphs(folder, cacheRoot);
+        }
+        return built.file(kind);
+    }
+
+    private synchronized GraphRunner runner(ClipGraphs.Kind kind) {
+        GraphRunner r = runners.get(kind);
+        if (r == null) {
+            r = new GraphRunner(sessions, graphFile(kind));
+            checkSignature(kind, r);
+            runners.put(kind, r);
+        }
+        return r;
+    }
+
+    private static void checkSignature(ClipGraphs.Kind kind, GraphRunner r) {
+        OnnxJavaType[] floats = {OnnxJavaType.FLOAT, OnnxJavaType.FLOAT16};
+        OnnxJavaType[] ints = {OnnxJavaType.INT64, OnnxJavaType.INT32};
+        switch (kind) {
+            case VISION:
+                r.require(true, "pixel_values", 4, floats).require(false, "image_embeds", 2, floats)
+                        .require(false, "last_hidden_state", 3, floats);
+                break;
+            case TEXT:
+                r.require(true, "input_ids", 2, ints).require(false, "text_embeds", 2, floats);
+                if (r.hasInput("attention_mask")) {
+                    r.require(true, "attention_mask", 2, ints);
+                }
+                break;
+            case TEXT_FROM_EMBEDS:
+                r.require(true, "inputs_embeds", 3, floats).require(true, "eot_position", 1, ints)
+                        .require(false, "text_embeds", 2, floats);
+                break;
+            default:
+                r.require(true, "pixel_values", 4, floats).require(false, "dense_embeds", 3, floats);
+        }
+    }
+
+    private void checkPixels(NpyArray pixels) {
+        int s = config().vision().imageSize();
+        long[] shape = pixels.shape();
+        if (shape.length != 4 || shape[1] != 3 || shape[2] != s || shape[3] != s) {
+            throw new ClipWsssException("pixel_values must be [N,3," + s + "," + s + "] for this model, got "
+                    + java.util.Arrays.toString(shape));
+        }
+    }
+
+    private static NpyArray maskOf(NpyArray ids) {
+        long[] v = ids.toLongs();
+        long[] m = new long[v.length];
+        long[] shape = ids.shape();
+        int l = (int) shape[1];
+        for (int row = 0; row < shape[0]; row++) {
+            int len = l;
+            // the reference pads with 0 after the end token; 0 is also a real token, so find the end token
+            for (int j = 0; j < l; j++) {
+                if (v[row * l + j] == ClipTokenizer.EOT) {
+                    len = j + 1;
+                    break;
+                }
+            }
+            for (int j = 0; j < len; j++) {
+                m[row * l + j] = 1;
+            }
+        }
+        return NpyArray.ofLongs(m, shape);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+        runners.clear();
+    }
+}

@@ -1,0 +1,289 @@
+package org.clipwsss.runtime.model;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.graph.ElemType;
+import org.clipwsss.runtime.graph.Graph;
+import org.clipwsss.runtime.graph.GraphBuilder;
+import org.clipwsss.runtime.graph.Initializer;
+
+/**
+ * Builds CLIP's graphs from Hugging Face weights and config, op by op, in the project's graph
+ * representation. Weights keep their Hugging Face names as initializers (Linear weights are transposed by a
+ * Transpose node that ONNX Runtime folds at load time), so gradient graphs can refer to them by name.
+ */
+public final class ClipGraphs {
+    /** Attention score added where a key must not be seen (causal or padding); exp() of it is exactly 0. */
+    static final float MASKED = -1e9f;
+
+    /** The graphs the project builds. */
+    public enum Kind {
+        /** pixel_values [B,3,S,S] -> image_embeds [B,E], last_hidden_state [B,1+N,W] (before post_layernorm). */
+        VISION("vision_model"),
+        /** input_ids, attention_mask [B,L] int64 -> text_embeds [B,E], last_hidden_state [B,L,W]. */
+        TEXT("text_model"),
+        /** inputs_embeds [B,L,W], eot_position [B] int64 -> text_embeds [B,E], last_hidden_state [B,L,W]. */
+        TEXT_FROM_EMBEDS("text_model_embeds"),
+        /** pixel_values -> dense_embeds [B,N,E] (MaskCLIP: value path of the last layer). */
+        DENSE_MASKCLIP("dense_maskclip"),
+        /** pixel_values -> dense_embeds [B,N,E] (ClearCLIP: q-q attention, no residual, no MLP). */
+        DENSE_CLEARCLIP("dense_clearclip");
+
+        private final String fileStem;
+
+        Kind(String fileStem) {
+            this.fileStem = fileStem;
+        }
+
+        public String fileName() {
+            return fileStem + ".onnx";
+        }
+    }
+
+    private final ClipConfig config;
+    private final Weights weights;
+    private final GraphBuilder g;
+    private final Set<String> added = new HashSet<>();
+    private final String graphName;
+
+    private ClipGraphs(ClipConfig config, Weights weights, String name) {
+        this.graphName = name;
+        this.config = config;
+        this.weights = weights;
+        this.g = new GraphBuilder(name);
+    }
+
+    public static Graph build(Kind kind, ClipConfig config, Weights weights) {
+        ClipGraphs b = new ClipGraphs(config, weights, kind.fileStem);
+        switch (kind) {
+            case VISION:
+                b.vision();
+                break;
+            case TEXT:
+                b.textFromIds();
+                break;
+            case TEXT_FROM_EMBEDS:
+                b.textFromEmbeds();
+                break;
+            case DENSE_MASKCLIP:
+                b.dense(false);
+                break;
+            case DENSE_CLEARCLIP:
+                b.dense(true);
+                break;
+            default:
+                throw new IllegalArgumentException(kind.toString());
+        }
+        return b.g.build();
+    }
+
+    // ---- towers ----------------------------------------------------------------------------------
+
+    private void vision() {
+        ClipConfig.Tower v = config.vision();
+        String pixels = pixelInput();
+        String h = visionTrunk(pixels, v.layers());
+        g.output(h, "last_hidden_state", ElemType.FLOAT, "batch", 1 + v.patches(), v.hiddenSize());
+        g.scope("vision.head");
+        String cls = g.squeeze(g.slice(h, new long[] {0}, new long[] {1}, new long[] {1}), 1);
+        String pooled = layerNorm(cls, "vision_model.post_layernorm", v);
+        String embeds = g.matMul(pooled, transposed("visual_projection.weight", config.projectionDim(), v.hiddenSize()));
+        g.output(embeds, "image_embeds", ElemType.FLOAT, "batch", config.projectionDim());
+    }
+
+    private void dense(boolean clearclip) {
+        ClipConfig.Tower v = config.vision();
+        String pixels = pixelInput();
+        int last = v.layers() - 1;
+        String h = visionTrunk(pixels, last);
+        String prefix = "vision_model.encoder.layers." + last;
+        g.scope("vision.dense");
+        String y = layerNorm(h, prefix + ".layer_norm1", v);
+        String values = linear(y, prefix + ".self_attn.v_proj", v.hiddenSize(), v.hiddenSize());
+        String o;
+        if (clearclip) {
+            String q = splitHeads(linear(y, prefix + ".self_attn.q_proj", v.hiddenSize(), v.hiddenSize()), v);
+            String qt = g.transpose(q, 0, 1, 3, 2);
+            String scores = g.mul(g.matMul(q, qt), g.constant("scale", (float) Math.pow(v.headDim(), -0.5)));
+            String mixed = g.matMul(g.softmax(scores, -1), splitHeads(values, v));
+            o = linear(mergeHeads(mixed, v), prefix + ".self_attn.out_proj", v.hiddenSize(), v.hiddenSize());
+        } else {
+            o = linear(values, prefix + ".self_attn.out_proj", v.hiddenSize(), v.hiddenSize());
+        }
+        String normed = layerNorm(o, "vision_model.post_layernorm", v);
+        String projected = g.matMul(normed, transposed("visual_projection.weight", config.projectionDim(), v.hiddenSize()));
+        String patches = g.slice(projected, new long[] {1}, new long[] {Long.MAX_VALUE}, new long[] {1});
+        g.output(patches, "dense_embeds", ElemType.FLOAT, "batch", v.patches(), config.projectionDim());
+    }
+
+    private void textFromIds() {
+        ClipConfig.Tower t = config.text();
+        String ids = g.input("input_ids", ElemType.INT64, "batch", "sequence");
+        String mask = g.input("attention_mask", ElemType.INT64, "batch", "sequence");
+        g.scope("text.embeddings");
+        String tokens = g.gather(weight("text_model.embeddings.token_embedding.weight", t.vocabSize(), t.hiddenSize()), ids, 0);
+        String length = g.slice(g.shape(ids), new long[] {1}, new long[] {2}, new long[] {0});
+        // padding keys: (1 - mask) * MASKED, shaped [B,1,1,L] to broadcast over heads and queries
+        String padding = g.unsqueeze(g.mul(g.sub(g.constant("one", 1f), g.cast(mask, ElemType.FLOAT)),
+                g.constant("masked", MASKED)), 1, 2);
+        String attnMask = g.add(causalMask(length), padding);
+        String eos = g.cast(ids, ElemType.FLOAT);
+        if (t.eosTokenId() != 2) {
+            eos = g.cast(g.equal(ids, g.constantLongs("eos", t.eosTokenId())), ElemType.FLOAT);
+        }
+        // eos_token_id == 2 is Hugging Face's legacy config: the end token is the largest id (49407)
+        String eot = g.argMax(eos, -1, false);
+        textTower(g.add(tokens, positions(length)), length, attnMask, eot);
+    }
+
+    private void textFromEmbeds() {
+        ClipConfig.Tower t = config.text();
+        String embeds = g.input("inputs_embeds", ElemType.FLOAT, "batch", "sequence", t.hiddenSize());
+        String eot = g.input("eot_position", ElemType.INT64, "batch");
+        g.scope("text.embeddings");
+        String length = g.slice(g.shape(embeds), new long[] {1}, new long[] {2}, new long[] {0});
+        textTower(g.add(embeds, positions(length)), length, causalMask(length), eot);
+    }
+
+    private void textTower(String x, String length, String attnMask, String eot) {
+        ClipConfig.Tower t = config.text();
+        for (int i = 0; i < t.layers(); i++) {
+            x = encoderLayer(x, "text_model.encoder.layers." + i, t, attnMask);
+        }
+        g.scope("text.head");
+        String h = layerNorm(x, "text_model.final_layer_norm", t);
+        g.output(h, "last_hidden_state", ElemType.FLOAT, "batch", "sequence", t.hiddenSize());
+        // pool at the end token with a one-hot matrix product: [B,1,L] x [B,L,W]
+        String arange = g.slice(g.constantLongs("arange", range(t.maxPositions())), g.constantLongs("zero", 0),
+                length, g.constantLongs("axis0", 0));
+        String oneHot = g.cast(g.equal(g.unsqueeze(arange, 0), g.unsqueeze(eot, 1)), ElemType.FLOAT);
+        String pooled = g.squeeze(g.matMul(g.unsqueeze(oneHot, 1), h), 1);
+        String embeds = g.matMul(pooled, transposed("text_projection.weight", config.projectionDim(), t.hiddenSize()));
+        g.output(embeds, "text_embeds", ElemType.FLOAT, "batch", config.projectionDim());
+    }
+
+    /** Position embeddings for the first L positions: [L,W]. */
+    private String positions(String length) {
+        ClipConfig.Tower t = config.text();
+        return g.slice(weight("text_model.embeddings.position_embedding.weight", t.maxPositions(), t.hiddenSize()),
+                g.constantLongs("zero", 0), length, g.constantLongs("axis0", 0));
+    }
+
+    /** Additive causal mask [L,L]: 0 on and below the diagonal, MASKED above. */
+    private String causalMask(String length) {
+        int n = config.text().maxPositions();
+        float[] m = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                m[i * n + j] = MASKED;
+            }
+        }
+        String full = g.initializer(Initializer.floats(g.fresh("causal_mask"), m, n, n));
+        return g.slice(full, g.constantLongs("zeros2", 0, 0), g.concat(0, length, length), g.constantLongs("axes01", 0, 1));
+    }
+
+    // ---- vision trunk ----------------------------------------------------------------------------
+
+    private String pixelInput() {
+        int s = config.vision().imageSize();
+        return g.input("pixel_values", ElemType.FLOAT, "batch", 3, s, s);
+    }
+
+    /** Patch + class + position embeddings, pre_layrnorm, then the first {@code layers} encoder layers. */
+    private String visionTrunk(String pixels, int layers) {
+        ClipConfig.Tower v = config.vision();
+        int p = v.patchSize();
+        int grid = v.grid();
+        int w = v.hiddenSize();
+        g.scope("vision.embeddings");
+        // non-overlapping patches as a reshape/transpose + MatMul (the same as the stride-P convolution)
+        String patches = g.reshape(g.transpose(g.reshape(pixels, -1, 3, grid, p, grid, p), 0, 2, 4, 1, 3, 5),
+                -1, (long) grid * grid, 3L * p * p);
+        String kernel = g.transpose(g.reshape(weight("vision_model.embeddings.patch_embedding.weight", w, 3, p, p),
+                w, 3L * p * p), 1, 0);
+        String tokens = g.matMul(patches, kernel);
+        String cls = g.reshape(weight("vision_model.embeddings.class_embedding", w), 1, 1, w);
+        String clsShape = g.concat(0, g.slice(g.shape(pixels), new long[] {0}, new long[] {1}, new long[] {0}),
+                g.constantLongs("one_w", 1, w));
+        String x = g.concat(1, g.expand(cls, clsShape), tokens);
+        x = g.add(x, weight("vision_model.embeddings.position_embedding.weight", 1 + v.patches(), w));
+        x = layerNorm(x, "vision_model.pre_layrnorm", v);
+        for (int i = 0; i < layers; i++) {
+            x = encoderLayer(x, "vision_model.encoder.layers." + i, v, null);
+        }
+        return x;
+    }
+
+    // ---- transformer pieces ----------------------------------------------------------------------
+
+    /** x += out_proj(attn(layer_norm1(x))); x += fc2(act(fc1(layer_norm2(x)))). */
+    private String encoderLayer(String x, String prefix, ClipConfig.Tower t, String attnMask) {
+        g.scope(prefix);
+        int w = t.hiddenSize();
+        String h = layerNorm(x, prefix + ".layer_norm1", t);
+        String q = g.mul(linear(h, prefix + ".self_attn.q_proj", w, w), g.constant("scale", (float) Math.pow(t.headDim(), -0.5)));
+        String k = linear(h, prefix + ".self_attn.k_proj", w, w);
+        String v = linear(h, prefix + ".self_attn.v_proj", w, w);
+        String scores = g.matMul(splitHeads(q, t), g.transpose(splitHeads(k, t), 0, 1, 3, 2));
+        if (attnMask != null) {
+            scores = g.add(scores, attnMask);
+        }
+        String attended = mergeHeads(g.matMul(g.softmax(scores, -1), splitHeads(v, t)), t);
+        x = g.add(x, linear(attended, prefix + ".self_attn.out_proj", w, w));
+        String m = linear(layerNorm(x, prefix + ".layer_norm2", t), prefix + ".mlp.fc1", t.intermediateSize(), w);
+        m = linear(Activation.apply(g, t.hiddenAct(), m), prefix + ".mlp.fc2", w, t.intermediateSize());
+        return g.add(x, m);
+    }
+
+    /** [B,T,W] -> [B,H,T,D] */
+    private String splitHeads(String x, ClipConfig.Tower t) {
+        return g.transpose(g.reshape(x, 0, 0, t.heads(), t.headDim()), 0, 2, 1, 3);
+    }
+
+    /** [B,H,T,D] -> [B,T,W] */
+    private String mergeHeads(String x, ClipConfig.Tower t) {
+        return g.reshape(g.transpose(x, 0, 2, 1, 3), 0, 0, t.hiddenSize());
+    }
+
+    /** x W^T + b, with W [out,in] as stored by PyTorch. */
+    private String linear(String x, String prefix, int out, int in) {
+        return g.add(g.matMul(x, transposed(prefix + ".weight", out, in)), weight(prefix + ".bias", out));
+    }
+
+    private String layerNorm(String x, String prefix, ClipConfig.Tower t) {
+        int w = t.hiddenSize();
+        return g.layerNorm(x, weight(prefix + ".weight", w), weight(prefix + ".bias", w), t.layerNormEps());
+    }
+
+    private String transposed(String name, long rows, long cols) {
+        return g.transpose(weight(name, rows, cols), 1, 0);
+    }
+
+    /** The weight as an initializer of the same name, after checking it exists with the expected shape. */
+    private String weight(String name, long... expected) {
+        if (added.contains(name)) {
+            return name;
+        }
+        if (!weights.contains(name)) {
+            throw ClipWsssException.file(weights.source(), "no tensor named '" + name + "' (needed by the "
+                    + graphName + " graph; is this a Hugging Face CLIPModel checkpoint?)");
+        }
+        long[] shape = weights.shape(name);
+        if (!Arrays.equals(shape, expected)) {
+            throw ClipWsssException.file(weights.source(), "tensor '" + name + "' has shape " + Arrays.toString(shape)
+                    + " but config.json implies " + Arrays.toString(expected));
+        }
+        added.add(name);
+        return g.initializer(Initializer.lazyFloats(name, () -> weights.floats(name), shape));
+    }
+
+    private static long[] range(int n) {
+        long[] r = new long[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        return r;
+    }
+}

@@ -1,0 +1,188 @@
+package org.clipwsss.runtime.session;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.ShortBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.io.NpyArray;
+
+/**
+ * Runs one ONNX file with {@link NpyArray} inputs and outputs, checking its signature up front. Float
+ * inputs are converted to float16 and int64 to int32 when the model asks for those types (fp16 exports,
+ * some text exports), and float16 outputs come back as float32.
+ */
+public final class GraphRunner {
+    private final Path file;
+    private final SessionFactory factory;
+    private final OrtSession session;
+    private final Map<String, TensorInfo> inputs = new LinkedHashMap<>();
+    private final Map<String, TensorInfo> outputs = new LinkedHashMap<>();
+
+    public GraphRunner(SessionFactory factory, Path file) {
+        this.file = file;
+        this.factory = factory;
+        this.session = factory.session(file);
+        try {
+            collect(session.getInputInfo(), inputs);
+            collect(session.getOutputInfo(), outputs);
+        } catch (OrtException e) {
+            throw ClipWsssException.file(file, "cannot read the model's inputs and outputs (" + SessionFactory.firstLine(e) + ")", e);
+        }
+    }
+
+    private void collect(Map<String, NodeInfo> infos, Map<String, TensorInfo> into) {
+        for (Map.Entry<String, NodeInfo> e : infos.entrySet()) {
+            if (!(e.getValue().getInfo() instanceof TensorInfo t)) {
+                throw ClipWsssException.file(file, "value '" + e.getKey() + "' is not a tensor");
+            }
+            into.put(e.getKey(), t);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public Set<String> inputNames() {
+        return inputs.keySet();
+    }
+
+    public Set<String> outputNames() {
+        return outputs.keySet();
+    }
+
+    public boolean hasInput(String name) {
+        return inputs.containsKey(name);
+    }
+
+    /**
+     * Checks that the model has an input or output {@code name} of rank {@code rank} and one of the
+     * element types; otherwise a one-line error naming the file, what was expected and what it has.
+     */
+    public GraphRunner require(boolean input, String name, int rank, OnnxJavaType... types) {
+        Map<String, TensorInfo> where = input ? inputs : outputs;
+        TensorInfo t = where.get(name);
+        String kind = input ? "input" : "output";
+        String expected = kind + " '" + name + "' (" + Arrays.toString(types).toLowerCase(java.util.Locale.ROOT)
+                + ", rank " + rank + ")";
+        if (t == null) {
+            throw ClipWsssException.file(file, "expected " + expected + " but the model has " + kind + "s "
+                    + describe(where));
+        }
+        if (t.getShape().length != rank || !Arrays.asList(types).contains(t.type)) {
+            throw ClipWsssException.file(file, "expected " + expected + " but '" + name + "' is "
+                    + t.type.toString().toLowerCase(java.util.Locale.ROOT) + " " + Arrays.toString(t.getShape()));
+        }
+        return this;
+    }
+
+    private static String describe(Map<String, TensorInfo> infos) {
+        List<String> parts = new ArrayList<>();
+        infos.forEach((k, t) -> parts.add(k + " " + t.type.toString().toLowerCase(java.util.Locale.ROOT)
+                + Arrays.toString(t.getShape())));
+        return parts.isEmpty() ? "(none)" : String.join(", ", parts);
+    }
+
+    /** Runs the model; returns the requested outputs as float32/int64 arrays. */
+    public Map<String, NpyArray> run(Map<String, NpyArray> feeds, List<String> wanted) {
+        Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, NpyArray> e : feeds.entrySet()) {
+                TensorInfo info = inputs.get(e.getKey());
+                if (info == null) {
+                    throw ClipWsssException.file(file, "has no input '" + e.getKey() + "' (inputs: " + describe(inputs) + ")");
+                }
+                tensors.put(e.getKey(), tensor(e.getValue(), info.type));
+            }
+            try (OrtSession.Result result = session.run(tensors, Set.copyOf(wanted))) {
+                Map<String, NpyArray> out = new LinkedHashMap<>();
+                for (String name : wanted) {
+                    OnnxValue v = result.get(name).orElseThrow(() ->
+                            ClipWsssException.file(file, "produced no output '" + name + "'"));
+                    out.put(name, toArray((OnnxTensor) v));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw ClipWsssException.file(file, "ONNX Runtime failed on " + factory.device() + " ("
+                    + SessionFactory.firstLine(e) + ")", e);
+        } finally {
+            tensors.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private OnnxTensor tensor(NpyArray a, OnnxJavaType want) throws OrtException {
+        var env = factory.environment();
+        long[] shape = a.shape();
+        switch (want) {
+            case FLOAT:
+                return OnnxTensor.createTensor(env, FloatBuffer.wrap(a.toFloats()), shape);
+            case FLOAT16: {
+                float[] f = a.toFloats();
+                ByteBuffer b = ByteBuffer.allocateDirect(f.length * 2).order(ByteOrder.nativeOrder());
+                ShortBuffer s = b.asShortBuffer();
+                for (float v : f) {
+                    s.put(Half.fromFloat(v));
+                }
+                return OnnxTensor.createTensor(env, b, shape, OnnxJavaType.FLOAT16);
+            }
+            case INT64:
+                return OnnxTensor.createTensor(env, LongBuffer.wrap(a.toLongs()), shape);
+            case INT32: {
+                long[] l = a.toLongs();
+                int[] i = new int[l.length];
+                for (int k = 0; k < l.length; k++) {
+                    i[k] = Math.toIntExact(l[k]);
+                }
+                return OnnxTensor.createTensor(env, IntBuffer.wrap(i), shape);
+            }
+            default:
+                throw ClipWsssException.file(file, "input element type " + want + " is not supported");
+        }
+    }
+
+    private NpyArray toArray(OnnxTensor t) {
+        long[] shape = t.getInfo().getShape();
+        switch (t.getInfo().type) {
+            case FLOAT: {
+                FloatBuffer fb = t.getFloatBuffer();
+                float[] f = new float[fb.remaining()];
+                fb.get(f);
+                return NpyArray.ofFloats(f, shape);
+            }
+            case FLOAT16: {
+                ShortBuffer sb = t.getShortBuffer();
+                float[] f = new float[sb.remaining()];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = Half.toFloat(sb.get(i));
+                }
+                return NpyArray.ofFloats(f, shape);
+            }
+            case INT64: {
+                LongBuffer lb = t.getLongBuffer();
+                long[] l = new long[lb.remaining()];
+                lb.get(l);
+                return NpyArray.ofLongs(l, shape);
+            }
+            default:
+                throw ClipWsssException.file(file, "output element type " + t.getInfo().type + " is not supported");
+        }
+    }
+}
