@@ -124,9 +124,9 @@ class ClipPreprocessorTest {
         float[] out = CLIP.preprocessResized(image, 96, 64);
         assertEquals(3 * 96 * 64, out.length);
         Raster8 resized = PilResize.resize(image, 96, 64, ResampleFilter.BICUBIC);
+        assertArrayEquals(CLIP.preprocessResized(resized, 96, 64), out);
         float[] viaSquare = CLIP.preprocess(PilResize.resize(image, 224, 224, ResampleFilter.BICUBIC));
         assertArrayEquals(viaSquare, CLIP.preprocessResized(image, 224, 224));
-        assertEquals(CLIP.preprocessResized(resized, 96, 64)[5], out[5], 0f);
     }
 
     @Test
