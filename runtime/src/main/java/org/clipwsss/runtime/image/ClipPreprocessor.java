@@ -1,0 +1,133 @@
+package org.clipwsss.runtime.image;
+
+import java.util.List;
+
+/**
+ * Turns images into CLIP's pixel values as OpenAI CLIP's own preprocessing does (torchvision on PIL images):
+ * resize the shortest edge with {@link PilResize} (long edge {@code int(S * long / short)}), centre crop
+ * (torchvision's rounding, zero padding when the image is smaller than the crop), convert to RGB, rescale
+ * (x / 255), normalise ({@code (x - mean) / std}), in float32 as torch computes it.
+ *
+ * <p>Output is channel-first: one image gives {@code [3, H, W]} flattened, a list {@code [N, 3, H, W]}.
+ * Note the order differs from Hugging Face's CLIPImageProcessor, which converts to RGB before resizing (that
+ * only matters for RGBA images) and rounds the crop offset down; the golden tensors follow OpenAI CLIP.
+ */
+public final class ClipPreprocessor {
+    private final PreprocessConfig config;
+    /** value[c][v]: the normalised value of 8-bit sample v in channel c. */
+    private final float[][] value = new float[3][256];
+
+    public ClipPreprocessor(PreprocessConfig config) {
+        this.config = config;
+        double[] mean = config.imageMean();
+        double[] std = config.imageStd();
+        for (int c = 0; c < 3; c++) {
+            for (int v = 0; v < 256; v++) {
+                float x = config.doRescale() ? (float) (v * config.rescaleFactor()) : v;
+                value[c][v] = config.doNormalize() ? (x - (float) mean[c]) / (float) std[c] : x;
+            }
+        }
+    }
+
+    public PreprocessConfig config() {
+        return config;
+    }
+
+    /**
+     * The side of the square images {@link #preprocess(Raster8)} gives.
+     *
+     * @throws IllegalStateException when the output is not square or depends on the input size
+     */
+    public int size() {
+        if (config.doCenterCrop()) {
+            return config.cropSize();
+        }
+        if (config.doResize() && config.shortestEdge() == 0 && config.resizeHeight() == config.resizeWidth()) {
+            return config.resizeHeight();
+        }
+        throw new IllegalStateException("output size depends on the image size: " + config);
+    }
+
+    /** One image to {@code [3, H, W]} pixel values, flattened (H = W = {@link #size()} for CLIP configs). */
+    public float[] preprocess(Raster8 image) {
+        Raster8 out = image;
+        if (config.doResize()) {
+            out = config.shortestEdge() > 0
+                    ? resizeShortestEdge(out, config.shortestEdge(), config.resample())
+                    : PilResize.resize(out, config.resizeWidth(), config.resizeHeight(), config.resample());
+        }
+        if (config.doCenterCrop()) {
+            out = centerCrop(out, config.cropWidth(), config.cropHeight());
+        }
+        return normalize(out);
+    }
+
+    /**
+     * Several images to {@code [N, 3, H, W]} pixel values, flattened.
+     *
+     * @throws IllegalArgumentException when the images do not all give the same size (no centre crop)
+     */
+    public float[] preprocess(List<Raster8> images) {
+        float[][] each = images.stream().map(this::preprocess).toArray(float[][]::new);
+        int per = each.length == 0 ? 0 : each[0].length;
+        float[] batch = new float[Math.multiplyExact(per, each.length)];
+        for (int i = 0; i < each.length; i++) {
+            if (each[i].length != per) {
+                throw new IllegalArgumentException("images give tensors of different sizes; enable the centre crop");
+            }
+            System.arraycopy(each[i], 0, batch, i * per, per);
+        }
+        return batch;
+    }
+
+    /**
+     * {@code image} resized to exactly {@code width x height} (no crop, aspect ratio not kept) with the
+     * configured filter, then converted to RGB and normalised: {@code [3, height, width]} flattened. For
+     * sliding windows, crop the windows with {@link Raster8#crop} first.
+     */
+    public float[] preprocessResized(Raster8 image, int width, int height) {
+        return normalize(PilResize.resize(image, width, height, config.resample()));
+    }
+
+    /** torchvision's {@code Resize(size)} for an int size: short side to {@code size}, long side truncated. */
+    static Raster8 resizeShortestEdge(Raster8 image, int size, ResampleFilter filter) {
+        int w = image.width();
+        int h = image.height();
+        int shortSide = Math.min(w, h);
+        int longSide = Math.max(w, h);
+        int newLong = (int) ((double) ((long) size * longSide) / shortSide);
+        return w <= h
+                ? PilResize.resize(image, size, newLong, filter)
+                : PilResize.resize(image, newLong, size, filter);
+    }
+
+    /**
+     * torchvision's {@code CenterCrop}: offsets {@code round((side - crop) / 2)} with Python's round (half to
+     * even); an image smaller than the crop is first padded with zeros, {@code (crop - side) / 2} before.
+     */
+    static Raster8 centerCrop(Raster8 image, int cropWidth, int cropHeight) {
+        int padLeft = Math.max(0, (cropWidth - image.width()) / 2);
+        int padTop = Math.max(0, (cropHeight - image.height()) / 2);
+        int paddedWidth = Math.max(image.width(), cropWidth);
+        int paddedHeight = Math.max(image.height(), cropHeight);
+        int left = (int) Math.rint((paddedWidth - cropWidth) / 2.0) - padLeft;
+        int top = (int) Math.rint((paddedHeight - cropHeight) / 2.0) - padTop;
+        if (left == 0 && top == 0 && cropWidth == image.width() && cropHeight == image.height()) {
+            return image;
+        }
+        return image.crop(left, top, cropWidth, cropHeight);
+    }
+
+    private float[] normalize(Raster8 image) {
+        Raster8 rgb = image.toRgb();
+        int plane = rgb.width() * rgb.height();
+        byte[] src = rgb.data();
+        float[] out = new float[3 * plane];
+        for (int i = 0; i < plane; i++) {
+            for (int c = 0; c < 3; c++) {
+                out[c * plane + i] = value[c][src[3 * i + c] & 0xff];
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,78 @@
+package org.clipwsss.runtime.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+import org.clipwsss.runtime.ClipWsssException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageFilesTest {
+    private static final Path IMAGES = Path.of("src/test/resources/conformance/preprocess/images");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void readsModesAsPilDoes() {
+        Raster8 gray = ImageFiles.read(IMAGES.resolve("gray_300x180.png"));
+        assertEquals(1, gray.channels());
+        assertEquals(300, gray.width());
+        assertEquals(180, gray.height());
+        assertEquals(4, ImageFiles.read(IMAGES.resolve("rgba_256.png")).channels());
+        Raster8 jpeg = ImageFiles.read(IMAGES.resolve("2008_004172.jpg"));
+        assertEquals(3, jpeg.channels());
+        assertEquals(339, jpeg.width());
+        assertEquals(500, jpeg.height());
+    }
+
+    @Test
+    void roundTripsAPng() throws IOException {
+        BufferedImage image = new BufferedImage(5, 4, BufferedImage.TYPE_INT_RGB);
+        image.setRGB(3, 2, 0xA1B2C3);
+        Path file = tmp.resolve("rgb.png");
+        ImageIO.write(image, "png", file.toFile());
+        Raster8 r = ImageFiles.read(file);
+        assertEquals(BufferedImages.toRaster(image), r);
+        assertEquals(0xB2, r.get(3, 2, 1));
+    }
+
+    @Test
+    void sixteenBitPngKeepsTheHighByte() throws IOException {
+        BufferedImage image = new BufferedImage(3, 3, BufferedImage.TYPE_USHORT_GRAY);
+        image.getRaster().setSample(2, 1, 0, 0x7F01);
+        Path file = tmp.resolve("gray16.png");
+        ImageIO.write(image, "png", file.toFile());
+        Raster8 r = ImageFiles.read(file);
+        assertEquals(1, r.channels());
+        assertEquals(0x7F, r.get(2, 1, 0));
+    }
+
+    @Test
+    void missingFileNamesIt() {
+        Path missing = tmp.resolve("missing.png");
+        ClipWsssException e = assertThrows(ClipWsssException.class, () -> ImageFiles.read(missing));
+        assertEquals(missing + ": file not found", e.getMessage());
+    }
+
+    @Test
+    void corruptOrForeignFilesNameTheFile() throws IOException {
+        byte[] png = Files.readAllBytes(IMAGES.resolve("tiny_100x70.png"));
+        Path truncated = Files.write(tmp.resolve("truncated.png"), Arrays.copyOf(png, png.length / 2));
+        Path text = Files.writeString(tmp.resolve("notes.jpg"), "not an image at all");
+        Path empty = Files.write(tmp.resolve("empty.png"), new byte[0]);
+        for (Path bad : new Path[] {truncated, text, empty, tmp}) {
+            ClipWsssException e = assertThrows(ClipWsssException.class, () -> ImageFiles.read(bad), bad.toString());
+            assertTrue(e.getMessage().startsWith(bad + ": "), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+}
