@@ -99,6 +99,11 @@ public final class PreprocessConfig {
         return new PreprocessConfig(new ObjectMapper().createObjectNode());
     }
 
+    /** CLIPImageProcessor's defaults with the shortest edge and the crop set to {@code size}. */
+    public static PreprocessConfig clipDefaults(int size) {
+        return parse("{\"size\": {\"shortest_edge\": " + size + "}, \"crop_size\": " + size + "}");
+    }
+
     /**
      * Reads a {@code preprocessor_config.json}.
      *
