@@ -83,6 +83,10 @@ class NpyArrayTest {
         assertThrows(IllegalArgumentException.class, () -> a.reshape(4, 2));
         assertThrows(IllegalArgumentException.class, () -> a.reshape(-1, 4));
         assertThrows(IllegalArgumentException.class, () -> a.reshape(-1, -1));
+        assertThrows(IllegalArgumentException.class, () -> a.reshape(-2, -3));
+        assertThrows(IllegalArgumentException.class, () -> a.reshape(0, -1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.reshape(4, -1));
+        assertEquals("cannot reshape int32 [6] to [4, *]", e.getMessage());
     }
 
     @Test

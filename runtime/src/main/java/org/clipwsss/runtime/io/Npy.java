@@ -66,20 +66,23 @@ public final class Npy {
         if (start.length < MAGIC.length + 2 || !Arrays.equals(start, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw error(name, "not a NumPy .npy file (it does not start with \\x93NUMPY)");
         }
-        int major = start[6];
-        if (major < 1 || major > 3 || start[7] != 0) {
-            throw error(name, "unsupported .npy format version " + major + "." + start[7] + " (1.0, 2.0, 3.0 are)");
+        int major = start[6] & 0xff;
+        int minor = start[7] & 0xff;
+        if (major < 1 || major > 3 || minor != 0) {
+            throw error(name, "unsupported .npy format version " + major + "." + minor + " (1.0, 2.0, 3.0 are)");
         }
         int lengthBytes = major == 1 ? 2 : 4;
         long headerLength = littleEndian(in.readNBytes(lengthBytes), lengthBytes);
         if (headerLength < 0 || headerLength > MAX_HEADER_BYTES) {
-            throw error(name, "header is " + (headerLength < 0 ? "truncated" : "too long (" + headerLength + " bytes)"));
+            throw error(name, headerLength < 0 ? "header is truncated"
+                    : "header is too long (" + headerLength + " bytes)");
         }
         byte[] headerBytes = in.readNBytes((int) headerLength);
         if (headerBytes.length < headerLength) {
             throw error(name, "header is truncated");
         }
-        Header h = parseHeader(name, new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1));
+        Header h = parseHeader(name,
+                new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1));
 
         long size = Shapes.size(h.shape);
         if (size > Integer.MAX_VALUE - 8) {
@@ -88,9 +91,10 @@ public final class Npy {
         long dataBytes = size * h.dtype.itemSize();
         long headerEnd = MAGIC.length + 2 + lengthBytes + headerLength;
         String needs = "shape " + Shapes.format(h.shape) + " of " + h.dtype + " needs " + dataBytes + " data bytes";
-        if (fileSize >= 0 && fileSize != headerEnd + dataBytes) {
+        long total = headerEnd + dataBytes;
+        if (fileSize >= 0 && fileSize != total) {
             throw error(name, "file has " + fileSize + " bytes but " + needs + " after the " + headerEnd
-                    + "-byte header (" + (headerEnd + dataBytes) + " in all)" + (fileSize < headerEnd + dataBytes ? "; truncated?" : ""));
+                    + "-byte header (" + total + " in all)" + (fileSize < total ? "; truncated?" : ""));
         }
         Object data = LittleEndianData.read(buffer -> {
             int want = buffer.remaining();
@@ -179,7 +183,8 @@ public final class Npy {
             case INT64 -> "<i8";
             case INT32 -> "<i4";
         };
-        StringBuilder dict = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + dims + ", }");
+        StringBuilder dict = new StringBuilder(
+                "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + dims + ", }");
         if (shape.length > 0) {
             dict.append(" ".repeat(GROWTH_AXIS_MAX_DIGITS - Long.toString(shape[0]).length()));
         }

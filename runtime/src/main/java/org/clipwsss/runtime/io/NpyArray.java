@@ -151,25 +151,35 @@ public final class NpyArray {
     public NpyArray reshape(long... newShape) {
         long[] s = newShape.clone();
         int infer = -1;
-        long known = 1;
         for (int i = 0; i < s.length; i++) {
-            if (s[i] == -1 && infer < 0) {
+            if (s[i] == -1) {
+                if (infer >= 0) {
+                    throw cannotReshape(newShape);
+                }
                 infer = i;
-            } else {
-                known = Shapes.size(known, s[i]);
+                s[i] = 1;
             }
         }
+        long known;
+        try {
+            known = Shapes.size(s);
+        } catch (IllegalArgumentException e) {
+            throw cannotReshape(newShape);
+        }
         if (infer >= 0) {
-            if (known == 0 || size() % known != 0) {
-                throw new IllegalArgumentException(
-                        "cannot reshape " + this + " to " + Shapes.format(newShape));
+            if (known == 0) {
+                throw cannotReshape(newShape);
             }
             s[infer] = size() / known;
         }
         if (Shapes.size(s) != size()) {
-            throw new IllegalArgumentException("cannot reshape " + this + " to " + Shapes.format(newShape));
+            throw cannotReshape(newShape);
         }
         return new NpyArray(dtype, data, (int) size(), s);
+    }
+
+    private IllegalArgumentException cannotReshape(long[] newShape) {
+        return new IllegalArgumentException("cannot reshape " + this + " to " + Shapes.format(newShape));
     }
 
     /**

@@ -139,7 +139,7 @@ final class PyLiteral {
 
     private void expect(char c) {
         if (!consume(c)) {
-            throw error(pos < text.length() ? "expected '" + c + "' at '" + text.charAt(pos) + "'" : "expected '" + c + "'");
+            throw error("expected '" + c + "'" + (pos < text.length() ? " at '" + text.charAt(pos) + "'" : ""));
         }
     }
 

@@ -151,7 +151,8 @@ public final class SafetensorsFile implements AutoCloseable {
     public float[] readFloats(String name) {
         Tensor t = tensor(name);
         if (!List.of("F32", "F16", "BF16").contains(t.dtype)) {
-            throw error("tensor '" + name + "' has dtype " + t.dtype + ", which cannot be read as floats (F32, F16, BF16 can)");
+            throw error("tensor '" + name + "' has dtype " + t.dtype
+                    + ", which cannot be read as floats (F32, F16, BF16 can)");
         }
         return (float[]) read(t);
     }
@@ -179,7 +180,8 @@ public final class SafetensorsFile implements AutoCloseable {
     private Tensor tensor(String name) {
         Tensor t = tensors.get(name);
         if (t == null) {
-            String examples = tensors.keySet().stream().limit(3).map(n -> "'" + n + "'").collect(Collectors.joining(", "));
+            String examples = tensors.keySet().stream().limit(3).map(n -> "'" + n + "'")
+                    .collect(Collectors.joining(", "));
             throw error("no tensor named '" + name + "' (has " + tensors.size() + " tensors"
                     + (tensors.isEmpty() ? "" : ", e.g. " + examples) + ")");
         }
@@ -223,7 +225,8 @@ public final class SafetensorsFile implements AutoCloseable {
             while (buffer.hasRemaining()) {
                 int read = channel.read(buffer, position[0]);
                 if (read < 0) {
-                    throw error("the file ended while reading tensor '" + t.name + "' (did it change since it was opened?)");
+                    throw error("the file ended while reading tensor '" + t.name
+                            + "' (did it change since it was opened?)");
                 }
                 position[0] += read;
             }
@@ -263,7 +266,8 @@ public final class SafetensorsFile implements AutoCloseable {
     private Map<String, String> parseMetadata(JsonNode node) {
         Map<String, String> meta = new LinkedHashMap<>();
         if (node.isObject()) {
-            node.properties().forEach(e -> meta.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : null));
+            node.properties().forEach(e -> meta.put(e.getKey(),
+                    e.getValue().isTextual() ? e.getValue().asText() : null));
         }
         if (!node.isObject() || meta.containsValue(null)) {
             throw error(METADATA_KEY + " must be a JSON object of strings, not " + abbreviate(node));
@@ -273,8 +277,10 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private Tensor parseTensor(String name, JsonNode node, long dataSize) {
         String what = "tensor '" + name + "'";
-        if (!node.isObject() || node.size() != 3 || !node.has("dtype") || !node.has("shape") || !node.has("data_offsets")) {
-            throw error(what + " must be an object with exactly dtype, shape and data_offsets, not " + abbreviate(node));
+        if (!node.isObject() || node.size() != 3
+                || !node.has("dtype") || !node.has("shape") || !node.has("data_offsets")) {
+            throw error(what + " must be an object with exactly dtype, shape and data_offsets, not "
+                    + abbreviate(node));
         }
         String dtype = node.get("dtype").asText();
         Integer itemSize = ITEM_SIZES.get(dtype);
