@@ -51,4 +51,24 @@ class HalfFloatsTest {
         assertEquals(0x80000000, Float.floatToRawIntBits(HalfFloats.bf16ToFloat(0x8000)));
         assertEquals(-3f, HalfFloats.bf16ToFloat((short) 0xc040)); // sign-extended input
     }
+
+    @Test
+    void floatToF16RoundTripsEveryValueAndRoundsToNearestEven() {
+        for (int bits = 0; bits < 65536; bits++) {
+            float f = HalfFloats.f16ToFloat(bits);
+            int back = HalfFloats.floatToF16(f) & 0xffff;
+            if (Float.isNaN(f)) {
+                assertTrue((back & 0x7c00) == 0x7c00 && (back & 0x3ff) != 0, "NaN stays NaN");
+            } else {
+                assertEquals(bits, back, "bits " + Integer.toHexString(bits));
+            }
+        }
+        // 1 + 2^-11 lies halfway between 1 and the next half (1 + 2^-10): ties to even -> 1.0 (0x3c00)
+        assertEquals(0x3c00, HalfFloats.floatToF16(1f + 0x1p-11f) & 0xffff);
+        // 1 + 3*2^-11 lies halfway between 1+2^-10 (odd) and 1+2^-9 (even) -> 0x3c02
+        assertEquals(0x3c02, HalfFloats.floatToF16(1f + 3 * 0x1p-11f) & 0xffff);
+        assertEquals(0x7c00, HalfFloats.floatToF16(70000f) & 0xffff, "overflow to infinity");
+        assertEquals(0x0001, HalfFloats.floatToF16(0x1p-24f) & 0xffff, "smallest subnormal");
+        assertEquals(0x0000, HalfFloats.floatToF16(0x1p-26f) & 0xffff, "underflow to zero");
+    }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.io.HalfFloats;
 import org.clipwsss.runtime.io.NpyArray;
 
 /**
@@ -139,7 +140,7 @@ public final class GraphRunner {
                 ByteBuffer b = ByteBuffer.allocateDirect(f.length * 2).order(ByteOrder.nativeOrder());
                 ShortBuffer s = b.asShortBuffer();
                 for (float v : f) {
-                    s.put(Half.fromFloat(v));
+                    s.put(HalfFloats.floatToF16(v));
                 }
                 return OnnxTensor.createTensor(env, b, shape, OnnxJavaType.FLOAT16);
             }
@@ -171,7 +172,7 @@ public final class GraphRunner {
                 ShortBuffer sb = t.getShortBuffer();
                 float[] f = new float[sb.remaining()];
                 for (int i = 0; i < f.length; i++) {
-                    f[i] = Half.toFloat(sb.get(i));
+                    f[i] = HalfFloats.f16ToFloat(sb.get(i));
                 }
                 return NpyArray.ofFloats(f, shape);
             }
