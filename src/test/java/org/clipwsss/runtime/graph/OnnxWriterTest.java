@@ -42,9 +42,9 @@ class OnnxWriterTest {
             // row 1: [0.5+0.5+6, 2+1.25+12] = [7, 15.25] * 0.5 -> softmax
             double e = Math.exp(0.5 * 7 - 0.5 * 15.25);
             assertEquals(e / (1 + e), y0[2], 1e-6);
-            float[] z = out.get("z").floats();
+            float[] zs = out.get("z").floats();
             double sd = Math.sqrt(2.0 / 3 + 1e-5);
-            assertEquals(1 / sd, z[0], 1e-5);
+            assertEquals(1 / sd, zs[0], 1e-5);
             assertArrayEquals(new float[] {1, 0, -1, 0.5f, 0.25f, 2}, out.get("t").floats());
         }
     }
