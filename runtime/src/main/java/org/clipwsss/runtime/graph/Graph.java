@@ -17,22 +17,4 @@ public record Graph(String name, List<ValueInfo> inputs, List<ValueInfo> outputs
         nodes = List.copyOf(nodes);
         initializers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(initializers));
     }
-
-    /** The node producing {@code value}, or null for graph inputs and initializers. */
-    public Node producer(String value) {
-        for (Node n : nodes) {
-            if (n.outputs().contains(value)) {
-                return n;
-            }
-        }
-        return null;
-    }
-
-    public long parameterBytes() {
-        long total = 0;
-        for (Initializer i : initializers.values()) {
-            total += i.byteSize();
-        }
-        return total;
-    }
 }

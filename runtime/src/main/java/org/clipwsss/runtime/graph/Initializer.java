@@ -37,14 +37,6 @@ public final class Initializer {
         return new Initializer(name, ElemType.INT64, shape, () -> values);
     }
 
-    public static Initializer scalar(String name, float value) {
-        return floats(name, new float[] {value});
-    }
-
-    public static Initializer scalar(String name, long value) {
-        return longs(name, new long[] {value});
-    }
-
     public String name() {
         return name;
     }
@@ -94,11 +86,6 @@ public final class Initializer {
             buf.asLongBuffer().put((long[]) v);
         }
         return buf;
-    }
-
-    /** The same data under another name. */
-    public Initializer renamed(String newName) {
-        return new Initializer(newName, type, shape, data);
     }
 
     private static void checkCount(String name, int count, long[] shape) {

@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -176,9 +175,5 @@ public final class SessionFactory implements AutoCloseable {
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
-    }
-
-    static Set<OrtProvider> cpuOnly() {
-        return EnumSet.of(OrtProvider.CPU);
     }
 }
