@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.Map;
 import org.clipwsss.runtime.ClipWsssException;
@@ -27,7 +26,7 @@ final class BuiltGraphs {
 
     private final ModelFolder folder;
     private final Path dir;
-    private final Map<ClipGraphs.Kind, Path> files = new EnumMap<>(ClipGraphs.Kind.class);
+    private final Map<String, Path> files = new java.util.HashMap<>();
 
     BuiltGraphs(ModelFolder folder, Path cacheRoot) {
         this.folder = folder;
@@ -44,22 +43,33 @@ final class BuiltGraphs {
     }
 
     synchronized Path file(ClipGraphs.Kind kind) {
-        Path f = files.get(kind);
+        return file(kind, folder.config().vision().imageSize());
+    }
+
+    /** The graph for {@code kind} at a vision input size (other than the config's only for vision graphs). */
+    synchronized Path file(ClipGraphs.Kind kind, int imageSize) {
+        String name = imageSize == folder.config().vision().imageSize() ? kind.fileName()
+                : kind.fileName().replace(".onnx", "_" + imageSize + ".onnx");
+        Path f = files.get(name);
         if (f == null) {
-            f = dir.resolve(kind.fileName());
+            f = dir.resolve(name);
             if (!Files.isRegularFile(f)) {
-                write(kind, f);
+                write(kind, imageSize, f);
             }
-            files.put(kind, f);
+            files.put(name, f);
         }
         return f;
     }
 
     /** Builds {@code kind} from the folder's weights and writes it to {@code target}. */
     void write(ClipGraphs.Kind kind, Path target) {
+        write(kind, folder.config().vision().imageSize(), target);
+    }
+
+    private void write(ClipGraphs.Kind kind, int imageSize, Path target) {
         long t0 = System.nanoTime();
         try (SafetensorsFile st = SafetensorsFile.open(folder.safetensors())) {
-            Graph g = ClipGraphs.build(kind, folder.config(), new SafetensorsWeights(st));
+            Graph g = ClipGraphs.build(kind, folder.config(), new SafetensorsWeights(st), imageSize);
             OnnxWriter.write(g, target, Map.of("clipwsss.source", folder.dir().toString(),
                     "clipwsss.graph", kind.name(), "clipwsss.builder", BUILDER_VERSION));
         } catch (IOException e) {

@@ -151,10 +151,35 @@ public final class ClipModel implements AutoCloseable {
                 .get("image_embeds");
     }
 
-    /** Training-free dense embeddings [N,P,E] (built from the safetensors whatever the source). */
+    /**
+     * Training-free dense embeddings [N,P,E] (built from the safetensors whatever the source). Pixels may be
+     * larger (or smaller) than the model's input, any multiple of the patch size: the tower then runs on that
+     * patch grid with resampled position embeddings.
+     */
     public NpyArray denseEmbeds(NpyArray pixels, Dense mode) {
-        checkPixels(pixels);
-        return runner(mode.kind).run(Map.of("pixel_values", pixels), List.of("dense_embeds")).get("dense_embeds");
+        long[] s = pixels.shape();
+        int p = config().vision().patchSize();
+        if (s.length != 4 || s[1] != 3 || s[2] != s[3] || s[2] % p != 0 || s[2] == 0) {
+            throw new ClipWsssException("pixel_values for dense embeddings must be [N,3,S,S] with S a multiple of "
+                    + p + ", got " + java.util.Arrays.toString(s));
+        }
+        int size = (int) s[2];
+        GraphRunner r;
+        if (size == config().vision().imageSize()) {
+            r = runner(mode.kind);
+        } else {
+            r = sizedRunner(mode.kind, size);
+        }
+        return r.run(Map.of("pixel_values", pixels), List.of("dense_embeds")).get("dense_embeds");
+    }
+
+    private synchronized GraphRunner sizedRunner(ClipGraphs.Kind kind, int size) {
+        if (built == null) {
+            built = new BuiltGraphs(folder, cacheRoot);
+        }
+        GraphRunner r = new GraphRunner(sessions, built.file(kind, size));
+        checkSignature(kind, r);
+        return r;
     }
 
     /** Text tower from token ids [N,L] (and attention mask [N,L]) -> text_embeds [N,E]. */

@@ -91,14 +91,48 @@ public final class ClipPreprocessor {
 
     /** torchvision's {@code Resize(size)} for an int size: short side to {@code size}, long side truncated. */
     static Raster8 resizeShortestEdge(Raster8 image, int size, ResampleFilter filter) {
-        int w = image.width();
-        int h = image.height();
+        int[] wh = shortestEdgeSize(image.width(), image.height(), size);
+        return PilResize.resize(image, wh[0], wh[1], filter);
+    }
+
+    private static int[] shortestEdgeSize(int w, int h, int size) {
         int shortSide = Math.min(w, h);
         int longSide = Math.max(w, h);
         int newLong = (int) ((double) ((long) size * longSide) / shortSide);
-        return w <= h
-                ? PilResize.resize(image, size, newLong, filter)
-                : PilResize.resize(image, newLong, size, filter);
+        return w <= h ? new int[] {size, newLong} : new int[] {newLong, size};
+    }
+
+    /**
+     * Where the model's input comes from in an image of {@code width x height}: the size the image is resized
+     * to, and the crop window (left, top, width, height) in that resized image (it may reach outside it when
+     * the resized image is smaller than the crop). Used to map a class activation map onto the model's input
+     * exactly as the pixels were mapped.
+     */
+    public record Geometry(int resizedWidth, int resizedHeight, int left, int top, int cropWidth, int cropHeight) { }
+
+    public Geometry geometry(int width, int height) {
+        int rw = width;
+        int rh = height;
+        if (config.doResize()) {
+            int[] wh = config.shortestEdge() > 0 ? shortestEdgeSize(width, height, config.shortestEdge())
+                    : new int[] {config.resizeWidth(), config.resizeHeight()};
+            rw = wh[0];
+            rh = wh[1];
+        }
+        if (!config.doCenterCrop()) {
+            return new Geometry(rw, rh, 0, 0, rw, rh);
+        }
+        int[] lt = cropOrigin(rw, rh, config.cropWidth(), config.cropHeight());
+        return new Geometry(rw, rh, lt[0], lt[1], config.cropWidth(), config.cropHeight());
+    }
+
+    private static int[] cropOrigin(int width, int height, int cropWidth, int cropHeight) {
+        int padLeft = Math.max(0, (cropWidth - width) / 2);
+        int padTop = Math.max(0, (cropHeight - height) / 2);
+        int paddedWidth = Math.max(width, cropWidth);
+        int paddedHeight = Math.max(height, cropHeight);
+        return new int[] {(int) Math.rint((paddedWidth - cropWidth) / 2.0) - padLeft,
+            (int) Math.rint((paddedHeight - cropHeight) / 2.0) - padTop};
     }
 
     /**
@@ -106,12 +140,9 @@ public final class ClipPreprocessor {
      * even); an image smaller than the crop is first padded with zeros, {@code (crop - side) / 2} before.
      */
     static Raster8 centerCrop(Raster8 image, int cropWidth, int cropHeight) {
-        int padLeft = Math.max(0, (cropWidth - image.width()) / 2);
-        int padTop = Math.max(0, (cropHeight - image.height()) / 2);
-        int paddedWidth = Math.max(image.width(), cropWidth);
-        int paddedHeight = Math.max(image.height(), cropHeight);
-        int left = (int) Math.rint((paddedWidth - cropWidth) / 2.0) - padLeft;
-        int top = (int) Math.rint((paddedHeight - cropHeight) / 2.0) - padTop;
+        int[] lt = cropOrigin(image.width(), image.height(), cropWidth, cropHeight);
+        int left = lt[0];
+        int top = lt[1];
         if (left == 0 && top == 0 && cropWidth == image.width() && cropHeight == image.height()) {
             return image;
         }

@@ -48,15 +48,32 @@ public final class ClipGraphs {
     private final Set<String> added = new HashSet<>();
     private final String graphName;
 
-    private ClipGraphs(ClipConfig config, Weights weights, String name) {
+    /** Input side of the vision graphs (the config's image_size unless a larger grid was asked for). */
+    private final int imageSize;
+
+    private ClipGraphs(ClipConfig config, Weights weights, String name, int imageSize) {
         this.graphName = name;
+        this.imageSize = imageSize;
         this.config = config;
         this.weights = weights;
         this.g = new GraphBuilder(name);
     }
 
     public static Graph build(Kind kind, ClipConfig config, Weights weights) {
-        ClipGraphs b = new ClipGraphs(config, weights, kind.fileStem);
+        return build(kind, config, weights, config.vision().imageSize());
+    }
+
+    /**
+     * Builds {@code kind}; vision graphs take {@code imageSize x imageSize} inputs (a multiple of the patch
+     * size). A size other than the config's runs the tower on a larger (or smaller) patch grid, with the
+     * position embeddings resampled bicubically as CLIP-ES does (PyTorch's bicubic, align_corners=False).
+     */
+    public static Graph build(Kind kind, ClipConfig config, Weights weights, int imageSize) {
+        int p = config.vision().patchSize();
+        if (imageSize <= 0 || imageSize % p != 0) {
+            throw new IllegalArgumentException("image size " + imageSize + " is not a positive multiple of the patch size " + p);
+        }
+        ClipGraphs b = new ClipGraphs(config, weights, kind.fileStem, imageSize);
         switch (kind) {
             case VISION:
                 b.vision();
@@ -85,7 +102,7 @@ public final class ClipGraphs {
         ClipConfig.Tower v = config.vision();
         String pixels = pixelInput();
         String h = visionTrunk(pixels, v.layers());
-        g.output(h, "last_hidden_state", ElemType.FLOAT, "batch", 1 + v.patches(), v.hiddenSize());
+        g.output(h, "last_hidden_state", ElemType.FLOAT, "batch", 1 + patches(), v.hiddenSize());
         g.scope("vision.head");
         String cls = g.squeeze(g.slice(h, new long[] {0}, new long[] {1}, new long[] {1}), 1);
         String pooled = layerNorm(cls, "vision_model.post_layernorm", v);
@@ -115,7 +132,7 @@ public final class ClipGraphs {
         String normed = layerNorm(o, "vision_model.post_layernorm", v);
         String projected = g.matMul(normed, transposed("visual_projection.weight", config.projectionDim(), v.hiddenSize()));
         String patches = g.slice(projected, new long[] {1}, new long[] {Long.MAX_VALUE}, new long[] {1});
-        g.output(patches, "dense_embeds", ElemType.FLOAT, "batch", v.patches(), config.projectionDim());
+        g.output(patches, "dense_embeds", ElemType.FLOAT, "batch", patches(), config.projectionDim());
     }
 
     private void textFromIds() {
@@ -187,15 +204,37 @@ public final class ClipGraphs {
     // ---- vision trunk ----------------------------------------------------------------------------
 
     private String pixelInput() {
-        int s = config.vision().imageSize();
-        return g.input("pixel_values", ElemType.FLOAT, "batch", 3, s, s);
+        return g.input("pixel_values", ElemType.FLOAT, "batch", 3, imageSize, imageSize);
+    }
+
+    private int grid() {
+        return imageSize / config.vision().patchSize();
+    }
+
+    private int patches() {
+        return grid() * grid();
+    }
+
+    /** Position embeddings [1+N, W] for the graph's grid (resampled when it differs from the checkpoint's). */
+    private String positionEmbeddings() {
+        ClipConfig.Tower v = config.vision();
+        String name = "vision_model.embeddings.position_embedding.weight";
+        if (grid() == v.grid()) {
+            return weight(name, 1 + v.patches(), v.hiddenSize());
+        }
+        requireWeight(name, 1 + v.patches(), v.hiddenSize());
+        int from = v.grid();
+        int to = grid();
+        int w = v.hiddenSize();
+        return g.initializer(Initializer.lazyFloats(name + "@" + to + "x" + to,
+                () -> PositionEmbeddings.resample(weights.floats(name), from, to, w), 1 + (long) to * to, w));
     }
 
     /** Patch + class + position embeddings, pre_layrnorm, then the first {@code layers} encoder layers. */
     private String visionTrunk(String pixels, int layers) {
         ClipConfig.Tower v = config.vision();
         int p = v.patchSize();
-        int grid = v.grid();
+        int grid = grid();
         int w = v.hiddenSize();
         g.scope("vision.embeddings");
         // non-overlapping patches as a reshape/transpose + MatMul (the same as the stride-P convolution)
@@ -208,7 +247,7 @@ public final class ClipGraphs {
         String clsShape = g.concat(0, g.slice(g.shape(pixels), new long[] {0}, new long[] {1}, new long[] {0}),
                 g.constantLongs("one_w", 1, w));
         String x = g.concat(1, g.expand(cls, clsShape), tokens);
-        x = g.add(x, weight("vision_model.embeddings.position_embedding.weight", 1 + v.patches(), w));
+        x = g.add(x, positionEmbeddings());
         x = layerNorm(x, "vision_model.pre_layrnorm", v);
         for (int i = 0; i < layers; i++) {
             x = encoderLayer(x, "vision_model.encoder.layers." + i, v, null);
@@ -266,6 +305,13 @@ public final class ClipGraphs {
         if (added.contains(name)) {
             return name;
         }
+        long[] shape = requireWeight(name, expected);
+        added.add(name);
+        return g.initializer(Initializer.lazyFloats(name, () -> weights.floats(name), shape));
+    }
+
+    /** The weight's shape, after checking it exists with the expected shape. */
+    private long[] requireWeight(String name, long... expected) {
         if (!weights.contains(name)) {
             throw ClipWsssException.file(weights.source(), "no tensor named '" + name + "' (needed by the "
                     + graphName + " graph; is this a Hugging Face CLIPModel checkpoint?)");
@@ -275,8 +321,7 @@ public final class ClipGraphs {
             throw ClipWsssException.file(weights.source(), "tensor '" + name + "' has shape " + Arrays.toString(shape)
                     + " but config.json implies " + Arrays.toString(expected));
         }
-        added.add(name);
-        return g.initializer(Initializer.lazyFloats(name, () -> weights.floats(name), shape));
+        return shape;
     }
 
     private static long[] range(int n) {

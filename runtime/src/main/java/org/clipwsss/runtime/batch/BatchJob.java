@@ -1,0 +1,329 @@
+package org.clipwsss.runtime.batch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.cam.Cams;
+import org.clipwsss.runtime.image.ImageFiles;
+import org.clipwsss.runtime.image.Raster8;
+import org.clipwsss.runtime.io.AtomicFiles;
+import org.clipwsss.runtime.io.Npy;
+import org.clipwsss.runtime.io.NpyArray;
+import org.clipwsss.runtime.mask.Overlays;
+import org.clipwsss.runtime.mask.PalettePng;
+import org.clipwsss.runtime.pipeline.ImageResult;
+import org.clipwsss.runtime.pipeline.Pipeline;
+import org.clipwsss.runtime.prompts.ClassList;
+import org.clipwsss.runtime.prompts.LabelsCsv;
+import org.clipwsss.runtime.select.DatasetSelection;
+import org.clipwsss.runtime.select.SynonymScores;
+
+/**
+ * The pipeline over a folder of images, streaming (one image in memory at a time), resumable (an image whose
+ * four outputs exist is skipped; every output is written to a temporary name and renamed), and robust (a bad
+ * image is listed in errors.csv with its reason and the run goes on).
+ *
+ * <p>Output folder: {@code cams/NAME.npy} ([K,H,W] float32) and {@code cams/NAME.json}, {@code masks/NAME.png}
+ * (VOC palette, value = index in {@code classes.txt}, 0 background), {@code overlays/NAME.png},
+ * {@code selection.csv}, {@code errors.csv}, {@code classes.txt}, {@code run.json}.
+ */
+public final class BatchJob {
+    /** Image file extensions the batch picks up (ImageIO reads them). */
+    public static final List<String> EXTENSIONS = List.of("jpg", "jpeg", "png", "tif", "tiff", "bmp", "gif");
+
+    /** Where images and labels come from: a labels.csv, or one label set for every image. */
+    public record Input(Path imageDir, Path labelsCsv, List<String> fixedLabels, Path classesFile) { }
+
+    private final Pipeline pipeline;
+    private final Input input;
+    private final Path out;
+    private final ProgressListener listener;
+    private final Map<String, Object> modelInfo;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public BatchJob(Pipeline pipeline, Input input, Path out, ProgressListener listener, Map<String, Object> modelInfo) {
+        this.pipeline = pipeline;
+        this.input = input;
+        this.out = out;
+        this.listener = listener;
+        this.modelInfo = modelInfo;
+    }
+
+    public BatchSummary run() {
+        long t0 = System.nanoTime();
+        List<Path> images = listImages(input.imageDir());
+        LabelsCsv labels = input.labelsCsv() == null ? null : LabelsCsv.load(input.labelsCsv());
+        if (labels == null && input.fixedLabels() == null) {
+            throw new ClipWsssException("give either a labels CSV or one label set for all images");
+        }
+        ClassList classes = input.classesFile() != null ? ClassList.load(input.classesFile())
+                : ClassList.of(labels != null ? labels.allLabels() : input.fixedLabels());
+        try {
+            Files.createDirectories(out.resolve("cams"));
+            Files.createDirectories(out.resolve("masks"));
+            Files.createDirectories(out.resolve("overlays"));
+        } catch (IOException e) {
+            throw ClipWsssException.file(out, "cannot create the output folder (" + e.getMessage() + ")", e);
+        }
+        classes.writeTo(out.resolve("classes.txt"));
+        Map<String, String> datasetNames = pipeline.settings().synonymMode().equals("dataset") && pipeline.settings().synonymsOn()
+                ? datasetSelection(images, labels) : null;
+
+        listener.started(images.size());
+        List<ImageOutcome> failures = new ArrayList<>();
+        int done = 0;
+        int skipped = 0;
+        boolean cancelled = false;
+        for (int i = 0; i < images.size(); i++) {
+            if (listener.cancelRequested()) {
+                cancelled = true;
+                break;
+            }
+            Path image = images.get(i);
+            ImageOutcome o = processOne(image, labels, classes, datasetNames);
+            switch (o.status()) {
+                case DONE -> done++;
+                case SKIPPED -> skipped++;
+                default -> failures.add(o);
+            }
+            listener.imageFinished(o, i + 1, images.size());
+        }
+        writeSelectionCsv();
+        writeErrorsCsv(failures);
+        BatchSummary summary = new BatchSummary(images.size(), done, skipped, failures.size(), cancelled,
+                (System.nanoTime() - t0) / 1e9, out, failures);
+        writeRunJson(summary, classes, datasetNames);
+        listener.finished(summary);
+        return summary;
+    }
+
+    static List<Path> listImages(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw ClipWsssException.file(dir, Files.exists(dir) ? "not a folder" : "input folder does not exist");
+        }
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            for (Path p : s) {
+                String ext = extension(p.getFileName().toString());
+                if (Files.isRegularFile(p) && EXTENSIONS.contains(ext)) {
+                    files.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw ClipWsssException.file(dir, "cannot list the folder (" + e.getMessage() + ")", e);
+        }
+        files.sort(null);
+        return files;
+    }
+
+    private static String extension(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+
+    static String baseName(Path image) {
+        String name = image.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? name : name.substring(0, dot);
+    }
+
+    private List<Path> outputs(String name) {
+        return List.of(out.resolve("cams/" + name + ".npy"), out.resolve("cams/" + name + ".json"),
+                out.resolve("masks/" + name + ".png"), out.resolve("overlays/" + name + ".png"));
+    }
+
+    private List<String> labelsOf(Path image, LabelsCsv labels, ClassList classes) {
+        List<String> l = labels == null ? input.fixedLabels() : labels.labelsFor(image.getFileName().toString());
+        if (l == null) {
+            throw new ClipWsssException("missing labels (no row for it in " + input.labelsCsv().getFileName() + ")");
+        }
+        for (String c : l) {
+            if (classes.indexOf(c) < 0) {
+                throw new ClipWsssException("unknown class '" + c + "' (not in the run's class list " + classes.names() + ")");
+            }
+        }
+        return l;
+    }
+
+    private ImageOutcome processOne(Path image, LabelsCsv labels, ClassList classes, Map<String, String> names) {
+        String file = image.getFileName().toString();
+        String name = baseName(image);
+        long t0 = System.nanoTime();
+        if (outputs(name).stream().allMatch(Files::isRegularFile)) {
+            return new ImageOutcome(file, ImageOutcome.Status.SKIPPED, "", 0);
+        }
+        try {
+            List<String> l = labelsOf(image, labels, classes);
+            Raster8 raster = ImageFiles.read(image);
+            ImageResult r = pipeline.process(raster, l, names);
+            int[] index = l.stream().mapToInt(classes::indexOf).toArray();
+            Cams c = r.cams();
+            long t1 = System.nanoTime();
+            Npy.write(out.resolve("cams/" + name + ".npy"), NpyArray.ofFloats(c.flat(), c.maps().length, c.height(), c.width()));
+            AtomicFiles.writeString(out.resolve("cams/" + name + ".json"), json.writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(camJson(file, r, index)) + "\n");
+            PalettePng.write(out.resolve("masks/" + name + ".png"), pipeline.mask(c, index));
+            Overlays.writePng(out.resolve("overlays/" + name + ".png"), Overlays.render(raster, c.maps(), c.width(), c.height()));
+            pipeline.times().add("write", System.nanoTime() - t1);
+            return new ImageOutcome(file, ImageOutcome.Status.DONE, "", (System.nanoTime() - t0) / 1e9);
+        } catch (ClipWsssException | IOException e) {
+            return new ImageOutcome(file, ImageOutcome.Status.FAILED, oneLine(e.getMessage()), (System.nanoTime() - t0) / 1e9);
+        } catch (RuntimeException e) {
+            // an unexpected failure on one image must not end the batch: it is reported with its type
+            return new ImageOutcome(file, ImageOutcome.Status.FAILED, e.getClass().getSimpleName() + ": "
+                    + oneLine(String.valueOf(e.getMessage())), (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private ObjectNode camJson(String file, ImageResult r, int[] index) {
+        ObjectNode o = json.createObjectNode();
+        o.put("image", file);
+        o.put("width", r.cams().width());
+        o.put("height", r.cams().height());
+        ArrayNode cls = o.putArray("classes");
+        ArrayNode idx = o.putArray("class_indices");
+        ArrayNode names = o.putArray("names");
+        for (int k = 0; k < index.length; k++) {
+            cls.add(r.prompts().get(k).label());
+            idx.add(index[k]);
+            names.add(r.prompts().get(k).name());
+        }
+        o.put("cam_source", pipeline.describe());
+        ArrayNode sel = o.putArray("selection");
+        for (SynonymScores s : r.selections()) {
+            ObjectNode e = sel.addObject();
+            e.put("class", s.label());
+            e.put("selected", s.selected());
+            e.put("probability", s.selectedProbability());
+            ArrayNode cands = e.putArray("candidates");
+            ArrayNode cos = e.putArray("cosine");
+            ArrayNode prob = e.putArray("probability_all");
+            for (int j = 0; j < s.candidates().size(); j++) {
+                cands.add(s.candidates().get(j));
+                cos.add(s.cosine()[j]);
+                prob.add(s.probability()[j]);
+            }
+        }
+        return o;
+    }
+
+    private Map<String, String> datasetSelection(List<Path> images, LabelsCsv labels) {
+        Path saved = out.resolve("synonyms-dataset.json");
+        try {
+            if (Files.isRegularFile(saved)) {
+                Map<String, String> m = new LinkedHashMap<>();
+                json.readTree(saved.toFile()).path("selected").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+                return m;
+            }
+            DatasetSelection sel = new DatasetSelection();
+            for (Path image : images) {
+                List<String> l = labels == null ? input.fixedLabels() : labels.labelsFor(image.getFileName().toString());
+                if (l == null) {
+                    continue;
+                }
+                try {
+                    sel.add(pipeline.scoreSynonyms(ImageFiles.read(image), l));
+                } catch (ClipWsssException e) {
+                    // the image fails again, with its reason, in the main pass; it just does not vote here
+                    continue;
+                }
+            }
+            ObjectNode o = json.createObjectNode();
+            o.set("selected", json.valueToTree(sel.choices()));
+            o.set("mean_probability", json.valueToTree(sel.means()));
+            AtomicFiles.writeString(saved, json.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n");
+            return sel.choices();
+        } catch (IOException e) {
+            throw ClipWsssException.file(saved, "cannot read or write the per-dataset selection (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** selection.csv from every image's cams/NAME.json (so a resumed run lists the earlier images too). */
+    private void writeSelectionCsv() {
+        StringBuilder csv = new StringBuilder("image,class,chosen_name,probability\n");
+        List<Path> jsons = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(out.resolve("cams"), "*.json")) {
+            s.forEach(jsons::add);
+        } catch (IOException e) {
+            throw ClipWsssException.file(out.resolve("cams"), "cannot list (" + e.getMessage() + ")", e);
+        }
+        jsons.sort(null);
+        for (Path p : jsons) {
+            try {
+                JsonNode n = json.readTree(p.toFile());
+                Map<String, Double> prob = new LinkedHashMap<>();
+                n.path("selection").forEach(s -> prob.put(s.path("class").asText(), s.path("probability").asDouble()));
+                for (int k = 0; k < n.path("classes").size(); k++) {
+                    String cls = n.path("classes").get(k).asText();
+                    Double pr = prob.get(cls);
+                    csv.append(csvField(n.path("image").asText())).append(',').append(csvField(cls)).append(',')
+                            .append(csvField(n.path("names").get(k).asText())).append(',')
+                            .append(pr == null ? "" : String.format(Locale.ROOT, "%.6f", pr)).append('\n');
+                }
+            } catch (IOException e) {
+                throw ClipWsssException.file(p, "unreadable CAM metadata (" + e.getMessage() + ")", e);
+            }
+        }
+        AtomicFiles.writeString(out.resolve("selection.csv"), csv.toString());
+    }
+
+    private void writeErrorsCsv(List<ImageOutcome> failures) {
+        StringBuilder csv = new StringBuilder("image,reason\n");
+        for (ImageOutcome f : failures) {
+            csv.append(csvField(f.image())).append(',').append(csvField(f.reason())).append('\n');
+        }
+        AtomicFiles.writeString(out.resolve("errors.csv"), csv.toString());
+    }
+
+    private void writeRunJson(BatchSummary s, ClassList classes, Map<String, String> datasetNames) {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("model", modelInfo);
+        run.put("input", Map.of("images", String.valueOf(input.imageDir()), "labels",
+                String.valueOf(input.labelsCsv() != null ? input.labelsCsv() : input.fixedLabels())));
+        run.put("settings", pipeline.settings().toMap());
+        run.put("cam_source", pipeline.describe());
+        run.put("classes", classes.withBackground());
+        if (datasetNames != null) {
+            run.put("dataset_synonyms", datasetNames);
+        }
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("images", s.total());
+        counts.put("done", s.done());
+        counts.put("skipped", s.skipped());
+        counts.put("failed", s.failed());
+        counts.put("cancelled", s.cancelled());
+        counts.put("distinct_prompts_encoded", pipeline.text().encodedCount());
+        run.put("counts", counts);
+        run.put("seconds", s.seconds());
+        run.put("stages", pipeline.times().summary());
+        List<Map<String, String>> errors = new ArrayList<>();
+        for (ImageOutcome f : s.failures()) {
+            errors.add(Map.of("image", f.image(), "reason", f.reason()));
+        }
+        run.put("errors", errors);
+        try {
+            AtomicFiles.writeString(out.resolve("run.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
+        } catch (IOException e) {
+            throw ClipWsssException.file(out.resolve("run.json"), "cannot write (" + e.getMessage() + ")", e);
+        }
+    }
+
+    static String csvField(String s) {
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private static String oneLine(String m) {
+        return m == null ? "" : m.replace('\n', ' ').replace('\r', ' ');
+    }
+}

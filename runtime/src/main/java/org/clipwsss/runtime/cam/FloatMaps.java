@@ -1,0 +1,90 @@
+package org.clipwsss.runtime.cam;
+
+/** Operations on single-channel float maps stored row-major (width * height). */
+public final class FloatMaps {
+    private FloatMaps() {
+    }
+
+    /**
+     * Bilinear resize with PyTorch's {@code F.interpolate(mode="bilinear", align_corners=False)} sampling
+     * (source {@code (dst + 0.5) * in/out - 0.5}, clamped at 0, neighbours clamped to the border).
+     */
+    public static float[] resizeBilinear(float[] src, int w, int h, int nw, int nh) {
+        if (w == nw && h == nh) {
+            return src.clone();
+        }
+        int[] x0 = new int[nw];
+        int[] x1 = new int[nw];
+        float[] fx = new float[nw];
+        axis(w, nw, x0, x1, fx);
+        int[] y0 = new int[nh];
+        int[] y1 = new int[nh];
+        float[] fy = new float[nh];
+        axis(h, nh, y0, y1, fy);
+        float[] out = new float[nw * nh];
+        for (int y = 0; y < nh; y++) {
+            int r0 = y0[y] * w;
+            int r1 = y1[y] * w;
+            float wy = fy[y];
+            for (int x = 0; x < nw; x++) {
+                float top = src[r0 + x0[x]] + (src[r0 + x1[x]] - src[r0 + x0[x]]) * fx[x];
+                float bottom = src[r1 + x0[x]] + (src[r1 + x1[x]] - src[r1 + x0[x]]) * fx[x];
+                out[y * nw + x] = top + (bottom - top) * wy;
+            }
+        }
+        return out;
+    }
+
+    private static void axis(int in, int out, int[] i0, int[] i1, float[] frac) {
+        double scale = (double) in / out;
+        for (int o = 0; o < out; o++) {
+            double s = Math.max((o + 0.5) * scale - 0.5, 0);
+            int a = Math.min((int) s, in - 1);
+            i0[o] = a;
+            i1[o] = Math.min(a + 1, in - 1);
+            frac[o] = (float) (s - a);
+        }
+    }
+
+    /** The window (left, top, cw, ch) of a map; values outside the map are 0. */
+    public static float[] crop(float[] src, int w, int h, int left, int top, int cw, int ch) {
+        float[] out = new float[cw * ch];
+        for (int y = 0; y < ch; y++) {
+            int sy = top + y;
+            if (sy < 0 || sy >= h) {
+                continue;
+            }
+            for (int x = 0; x < cw; x++) {
+                int sx = left + x;
+                if (sx >= 0 && sx < w) {
+                    out[y * cw + x] = src[sy * w + sx];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Rescales to [0,1] in place (min to 0, max to 1); a constant map becomes all zeros. */
+    public static float[] normalizeMinMax(float[] m) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : m) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        float range = max - min;
+        for (int i = 0; i < m.length; i++) {
+            m[i] = range > 0 ? (m[i] - min) / range : 0f;
+        }
+        return m;
+    }
+
+    /** Clamps to [0,1] in place; NaN becomes 0. */
+    public static float[] clamp01(float[] m) {
+        for (int i = 0; i < m.length; i++) {
+            float v = m[i];
+            m[i] = v > 0 ? Math.min(v, 1f) : 0f;
+        }
+        return m;
+    }
+}

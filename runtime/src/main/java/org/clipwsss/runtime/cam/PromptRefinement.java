@@ -1,0 +1,55 @@
+package org.clipwsss.runtime.cam;
+
+import java.util.List;
+import org.clipwsss.runtime.prompts.Templates;
+
+/**
+ * Background-prompt refinement (SemPLeS): each CAM is multiplied by the dense CLIP probability that a patch
+ * shows the class rather than that class's background prompts (softmax with the logit scale over [class
+ * text, its background embeddings]), upsampled to the image, raised to {@code exponent}. Classes without
+ * background prompts are left as they are.
+ */
+public final class PromptRefinement {
+    private final TextEmbeddings text;
+    private final String template;
+    private final BackgroundPrompts background;
+    private final float logitScale;
+    private final float exponent;
+
+    public PromptRefinement(TextEmbeddings text, String template, BackgroundPrompts background, float logitScale,
+            float exponent) {
+        this.text = text;
+        this.template = template;
+        this.background = background;
+        this.logitScale = logitScale;
+        this.exponent = exponent;
+    }
+
+    public Cams apply(ImageContext image, Cams cams, List<ClassPrompt> classes) {
+        float[][] maps = new float[cams.maps().length][];
+        for (int k = 0; k < maps.length; k++) {
+            ClassPrompt c = classes.get(k);
+            float[][] bg = background.embeddings(c.label());
+            float[] cam = cams.maps()[k];
+            if (bg.length == 0 || exponent == 0) {
+                maps[k] = cam.clone();
+                continue;
+            }
+            float[][] texts = new float[1 + bg.length][];
+            texts[0] = text.get(Templates.apply(template, c.name()));
+            System.arraycopy(bg, 0, texts, 1, bg.length);
+            DenseFeatures f = image.dense();
+            float[] r = f.layout().toImage(f.softmax(texts, logitScale, 1)[0], f.grid());
+            float[] out = new float[cam.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = cam[i] * (float) Math.pow(r[i], exponent);
+            }
+            maps[k] = FloatMaps.clamp01(out);
+        }
+        return new Cams(cams.width(), cams.height(), cams.classes(), maps);
+    }
+
+    public String description() {
+        return "background " + background.description() + ", exponent " + exponent;
+    }
+}

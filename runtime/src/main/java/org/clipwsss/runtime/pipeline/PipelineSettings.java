@@ -1,0 +1,122 @@
+package org.clipwsss.runtime.pipeline;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.clipwsss.runtime.ClipWsssException;
+
+/**
+ * What the pipeline does with each image: CAM method, synonyms, background prompts, refinement and masks.
+ * Immutable; {@code with...} methods return changed copies.
+ */
+public record PipelineSettings(
+        /** clearclip | maskclip | onnx */
+        String method,
+        /** the ONNX CAM model for method onnx */
+        Path camModel,
+        /** a bundled POLE list name (gpt_prompts, ...), a user file, or none */
+        String synonyms,
+        /** image (POLE's default) or dataset */
+        String synonymMode,
+        /** clip-es | clims | clims-camera-ready | none | a word file | learned embeddings (.npy with a .json beside) */
+        String background,
+        /** prompt template for CAMs and refinement */
+        String camTemplate,
+        /** prompt template for synonym selection */
+        String selectionTemplate,
+        float logitScale,
+        /** exponent of the refinement factor; 0 switches refinement off */
+        float refineExponent,
+        /** background score: constant threshold when >= 0, else CLIP-ES's (1 - max)^power */
+        float bgThreshold,
+        float bgPower,
+        /** pixels whose winning score beats the runner-up by less than this become 255 (0: off) */
+        float ignoreMargin,
+        /** dense tower input size (0: the model's; larger needs graphs built from safetensors) */
+        int inputSize,
+        double windowOverlap,
+        int maxWindows) {
+
+    public static PipelineSettings defaults() {
+        return new PipelineSettings("clearclip", null, "gpt_prompts", "image", "clip-es", "a clean origami {}.",
+                "a photo of {}.", 100f, 1f, -1f, 1f, 0f, 0, 1.0 / 3, 4);
+    }
+
+    public PipelineSettings {
+        if (!java.util.List.of("clearclip", "maskclip", "onnx").contains(method)) {
+            throw new ClipWsssException("unknown CAM method '" + method + "' (use clearclip, maskclip or onnx)");
+        }
+        if (method.equals("onnx") && camModel == null) {
+            throw new ClipWsssException("method onnx needs a CAM model (--cam-model FILE.onnx)");
+        }
+        if (!java.util.List.of("image", "dataset").contains(synonymMode)) {
+            throw new ClipWsssException("unknown synonym mode '" + synonymMode + "' (use image or dataset)");
+        }
+        if (!(logitScale > 0) || refineExponent < 0 || bgPower < 0 || ignoreMargin < 0 || windowOverlap < 0
+                || windowOverlap >= 1 || maxWindows < 1 || inputSize < 0) {
+            throw new ClipWsssException("invalid pipeline settings: logit scale > 0, exponents >= 0, overlap in [0,1), "
+                    + "max windows >= 1 and input size >= 0 are needed");
+        }
+        if (bgThreshold > 1) {
+            throw new ClipWsssException("background threshold must be in [0,1], is " + bgThreshold);
+        }
+    }
+
+    public boolean clipCams() {
+        return !method.equals("onnx");
+    }
+
+    public boolean synonymsOn() {
+        return !synonyms.equals("none");
+    }
+
+    public PipelineSettings withMethod(String m, Path model) {
+        return new PipelineSettings(m, model, synonyms, synonymMode, background, camTemplate, selectionTemplate,
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows);
+    }
+
+    public PipelineSettings withSynonyms(String list, String mode) {
+        return new PipelineSettings(method, camModel, list, mode, background, camTemplate, selectionTemplate,
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows);
+    }
+
+    public PipelineSettings withBackground(String bg, float exponent) {
+        return new PipelineSettings(method, camModel, synonyms, synonymMode, bg, camTemplate, selectionTemplate,
+                logitScale, exponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows);
+    }
+
+    public PipelineSettings withTemplates(String cam, String selection) {
+        return new PipelineSettings(method, camModel, synonyms, synonymMode, background, cam, selection,
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows);
+    }
+
+    public PipelineSettings withMasks(float threshold, float power, float margin) {
+        return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
+                logitScale, refineExponent, threshold, power, margin, inputSize, windowOverlap, maxWindows);
+    }
+
+    public PipelineSettings withDense(float scale, int size, double overlap, int windows) {
+        return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
+                scale, refineExponent, bgThreshold, bgPower, ignoreMargin, size, overlap, windows);
+    }
+
+    /** For run.json. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("method", method);
+        m.put("cam_model", camModel == null ? null : camModel.toString());
+        m.put("synonyms", synonyms);
+        m.put("synonym_mode", synonymMode);
+        m.put("background", background);
+        m.put("cam_template", camTemplate);
+        m.put("selection_template", selectionTemplate);
+        m.put("logit_scale", logitScale);
+        m.put("refine_exponent", refineExponent);
+        m.put("background_score", bgThreshold >= 0 ? "threshold " + bgThreshold : "(1 - max)^" + bgPower);
+        m.put("ignore_margin", ignoreMargin);
+        m.put("input_size", inputSize);
+        m.put("window_overlap", windowOverlap);
+        m.put("max_windows", maxWindows);
+        return m;
+    }
+}
