@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** The {@code clip-wsss} command line. */
 @Command(name = "clip-wsss", mixinStandardHelpOptions = true, version = "clip-wsss 0.1.0",
         description = "Image-level tags to pixel masks with CLIP.",
-        subcommands = {SimilarityCommand.class, TokenizeCommand.class, PreprocessCommand.class,
+        subcommands = {SimilarityCommand.class, SegmentCommand.class, CamCommand.class, SelectSynonymsCommand.class,
+            EvaluateCommand.class, TokenizeCommand.class, PreprocessCommand.class,
             EmbedImageCommand.class, EmbedTextCommand.class, ExportCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {

@@ -27,12 +27,17 @@ class BufferedImagesTest {
     }
 
     @Test
-    void ushortGrayKeepsTheHighByte() {
+    void ushortGrayIsStretchedFromMinToMax() {
         BufferedImage image = new BufferedImage(2, 2, BufferedImage.TYPE_USHORT_GRAY);
-        image.getRaster().setSample(0, 1, 0, 0xABCD);
+        image.getRaster().setSample(0, 0, 0, 100);
+        image.getRaster().setSample(1, 0, 0, 100);
+        image.getRaster().setSample(0, 1, 0, 4095);
+        image.getRaster().setSample(1, 1, 0, 2097);
         Raster8 r = BufferedImages.toRaster(image);
         assertEquals(1, r.channels());
-        assertEquals(0xAB, r.get(0, 1, 0));
+        assertEquals(0, r.get(0, 0, 0));
+        assertEquals(255, r.get(0, 1, 0));
+        assertEquals(Math.round((2097 - 100) * 255.0 / 3995), r.get(1, 1, 0));
     }
 
     @Test

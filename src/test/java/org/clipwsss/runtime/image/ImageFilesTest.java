@@ -46,14 +46,17 @@ class ImageFilesTest {
     }
 
     @Test
-    void sixteenBitPngKeepsTheHighByte() throws IOException {
+    void sixteenBitGrayPngAndTiffAreStretched() throws IOException {
         BufferedImage image = new BufferedImage(3, 3, BufferedImage.TYPE_USHORT_GRAY);
-        image.getRaster().setSample(2, 1, 0, 0x7F01);
-        Path file = tmp.resolve("gray16.png");
-        ImageIO.write(image, "png", file.toFile());
-        Raster8 r = ImageFiles.read(file);
-        assertEquals(1, r.channels());
-        assertEquals(0x7F, r.get(2, 1, 0));
+        image.getRaster().setSample(2, 1, 0, 0x0FFF); // a 12-bit microscope's maximum; the rest is 0
+        for (String format : new String[] {"png", "tiff"}) {
+            Path file = tmp.resolve("gray16." + format);
+            ImageIO.write(image, format, file.toFile());
+            Raster8 r = ImageFiles.read(file);
+            assertEquals(1, r.channels(), format);
+            assertEquals(255, r.get(2, 1, 0), format);
+            assertEquals(0, r.get(0, 0, 0), format);
+        }
     }
 
     @Test

@@ -42,17 +42,34 @@ public final class BatchJob {
     /** Image file extensions the batch picks up (ImageIO reads them). */
     public static final List<String> EXTENSIONS = List.of("jpg", "jpeg", "png", "tif", "tiff", "bmp", "gif");
 
-    /** Where images and labels come from: a labels.csv, or one label set for every image. */
-    public record Input(Path imageDir, Path labelsCsv, List<String> fixedLabels, Path classesFile) { }
+    /**
+     * Where images and labels come from: a folder (or an explicit list of image files), and a labels.csv or one
+     * label set for every image; optionally a class list file fixing the label values.
+     */
+    public record Input(Path imageDir, List<Path> imageFiles, Path labelsCsv, List<String> fixedLabels, Path classesFile) {
+        public static Input folder(Path dir, Path labelsCsv, List<String> fixedLabels, Path classesFile) {
+            return new Input(dir, null, labelsCsv, fixedLabels, classesFile);
+        }
+
+        public static Input files(List<Path> images, Path labelsCsv, List<String> fixedLabels, Path classesFile) {
+            return new Input(null, List.copyOf(images), labelsCsv, fixedLabels, classesFile);
+        }
+    }
 
     private final Pipeline pipeline;
     private final Input input;
     private final Path out;
     private final ProgressListener listener;
     private final Map<String, Object> modelInfo;
+    private final boolean overwrite;
     private final ObjectMapper json = new ObjectMapper();
 
-    public BatchJob(Pipeline pipeline, Input input, Path out, ProgressListener listener, Map<String, Object> modelInfo) {
+    /**
+     * @param overwrite recompute images whose outputs exist instead of skipping them (resuming)
+     */
+    public BatchJob(Pipeline pipeline, Input input, Path out, ProgressListener listener, Map<String, Object> modelInfo,
+            boolean overwrite) {
+        this.overwrite = overwrite;
         this.pipeline = pipeline;
         this.input = input;
         this.out = out;
@@ -62,7 +79,7 @@ public final class BatchJob {
 
     public BatchSummary run() {
         long t0 = System.nanoTime();
-        List<Path> images = listImages(input.imageDir());
+        List<Path> images = input.imageFiles() != null ? input.imageFiles() : listImages(input.imageDir());
         LabelsCsv labels = input.labelsCsv() == null ? null : LabelsCsv.load(input.labelsCsv());
         if (labels == null && input.fixedLabels() == null) {
             throw new ClipWsssException("give either a labels CSV or one label set for all images");
@@ -160,7 +177,7 @@ public final class BatchJob {
         String file = image.getFileName().toString();
         String name = baseName(image);
         long t0 = System.nanoTime();
-        if (outputs(name).stream().allMatch(Files::isRegularFile)) {
+        if (!overwrite && outputs(name).stream().allMatch(Files::isRegularFile)) {
             return new ImageOutcome(file, ImageOutcome.Status.SKIPPED, "", 0);
         }
         try {
@@ -289,7 +306,7 @@ public final class BatchJob {
     private void writeRunJson(BatchSummary s, ClassList classes, Map<String, String> datasetNames) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("model", modelInfo);
-        run.put("input", Map.of("images", String.valueOf(input.imageDir()), "labels",
+        run.put("input", Map.of("images", String.valueOf(input.imageDir() != null ? input.imageDir() : input.imageFiles()), "labels",
                 String.valueOf(input.labelsCsv() != null ? input.labelsCsv() : input.fixedLabels())));
         run.put("settings", pipeline.settings().toMap());
         run.put("cam_source", pipeline.describe());

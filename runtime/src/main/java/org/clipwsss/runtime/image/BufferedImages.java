@@ -17,8 +17,9 @@ import java.awt.image.Raster;
  *   <li>indexed (palette) images are looked up to RGB, or RGBA when the palette has transparency;</li>
  *   <li>anything else ({@code TYPE_INT_*}, other colour spaces) goes through {@code getRGB}.</li>
  * </ul>
- * Samples wider than 8 bits keep their high byte (as PIL reads 16-bit RGB PNGs); narrower ones are scaled
- * to 0..255.
+ * Colour samples wider than 8 bits keep their high byte (as PIL reads 16-bit RGB PNGs); a single gray
+ * channel wider than 8 bits (16-bit microscopy TIFFs, which often use only 12 bits or less) is scaled linearly
+ * from its minimum to its maximum, like ImageJ's automatic display range; narrower samples are scaled to 0..255.
  */
 public final class BufferedImages {
     private BufferedImages() {
@@ -32,7 +33,8 @@ public final class BufferedImages {
             int type = cm.getColorSpace().getType();
             int bands = image.getRaster().getNumBands();
             if (type == ColorSpace.TYPE_GRAY && bands == 1) {
-                return fromSamples(image, new int[] {0}, 1);
+                return image.getRaster().getSampleModel().getSampleSize(0) > 8 ? fromWideGray(image)
+                        : fromSamples(image, new int[] {0}, 1);
             }
             if (type == ColorSpace.TYPE_GRAY && bands == 2) {
                 return fromSamples(image, new int[] {0, 0, 0, 1}, 4);
@@ -59,6 +61,26 @@ public final class BufferedImages {
                     out.set(x, y, c, to8Bits(row[x], bits));
                 }
             }
+        }
+        return out;
+    }
+
+    /** One gray band of more than 8 bits, stretched from its minimum to its maximum. */
+    private static Raster8 fromWideGray(BufferedImage image) {
+        Raster raster = image.getRaster();
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] all = raster.getSamples(0, 0, w, h, 0, new int[w * h]);
+        int min = Integer.MAX_VALUE;
+        int max = Integer.MIN_VALUE;
+        for (int v : all) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        Raster8 out = Raster8.blank(w, h, 1);
+        double scale = max > min ? 255.0 / (max - min) : 0;
+        for (int i = 0; i < all.length; i++) {
+            out.set(i % w, i / w, 0, (int) Math.round((all[i] - min) * scale));
         }
         return out;
     }

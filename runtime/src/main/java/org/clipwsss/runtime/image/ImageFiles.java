@@ -13,8 +13,9 @@ import org.clipwsss.runtime.ClipWsssException;
 /**
  * Reads image files (whatever {@code javax.imageio} reads: PNG, JPEG, BMP, GIF, TIFF, WBMP; the first image
  * of a multi-image file) into a {@link Raster8} holding the values PIL gives for the same file: gray PNGs stay
- * 1 channel, RGBA keeps its alpha (CLIP resizes RGBA premultiplied), palettes become RGB(A), 16-bit samples
- * keep their high byte. JPEGs decode as libjpeg does (Java's decoder matches PIL's on the conformance
+ * 1 channel, RGBA keeps its alpha (CLIP resizes RGBA premultiplied), palettes become RGB(A), 16-bit colour
+ * samples keep their high byte and 16-bit gray is stretched from its minimum to its maximum (see
+ * {@link BufferedImages}). JPEGs decode as libjpeg does (Java's decoder matches PIL's on the conformance
  * photos); CMYK JPEGs are not supported. EXIF orientation is ignored, as PIL's {@code Image.open} does.
  *
  * <p>One difference from OpenAI CLIP: it resizes palette ("P") images with nearest neighbour (PIL's

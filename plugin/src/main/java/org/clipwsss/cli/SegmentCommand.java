@@ -1,0 +1,58 @@
+package org.clipwsss.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.clipwsss.runtime.batch.BatchJob;
+import org.clipwsss.runtime.batch.BatchSummary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "segment", description = "CAMs, synonym selection, refinement and pseudo masks for a folder of images.")
+final class SegmentCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    PipelineOptions pipelineOptions;
+
+    @Option(names = "--input", required = true, paramLabel = "DIR", description = "Folder of images (jpg, png, tif, ...).")
+    Path input;
+
+    @Option(names = "--labels", required = true, paramLabel = "labels.csv|\"a;b\"",
+            description = "A CSV (image,labels with labels separated by ';') or one label set for every image.")
+    String labels;
+
+    @Option(names = "--classes", paramLabel = "FILE", description = "Class list, one per line (line index = mask value); default: the union of the labels.")
+    Path classes;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR")
+    Path out;
+
+    @Option(names = "--progress-every", defaultValue = "10", paramLabel = "N", description = "Print progress every N images.")
+    int every;
+
+    @Option(names = "--overwrite", description = "Recompute images whose outputs already exist (default: skip them, resuming).")
+    boolean overwrite;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Path csv = Files.isRegularFile(Path.of(labels)) ? Path.of(labels) : null;
+        List<String> fixed = csv == null ? splitLabels(labels) : null;
+        BatchSummary s = BatchRun.run(modelOptions, pipelineOptions, BatchJob.Input.folder(input, csv, fixed, classes), out,
+                every, overwrite, spec.commandLine().getOut());
+        return s.failed() > 0 ? 3 : 0;
+    }
+
+    static List<String> splitLabels(String text) {
+        return Arrays.stream(text.split(";")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+    }
+}
