@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.io.IoProblems;
 import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.mask.BackgroundScore;
@@ -122,7 +123,7 @@ public final class CamSweep {
         } catch (JsonProcessingException e) {
             throw ClipWsssException.file(json, "not valid JSON (" + e.getOriginalMessage() + ")", e);
         } catch (IOException e) {
-            throw ClipWsssException.file(json, "could not read it (" + e + ")", e);
+            throw ClipWsssException.file(json, IoProblems.describe("could not read", e), e);
         }
         if (!classes.isArray()) {
             pairing.problem(json, "has no \"classes\" list");

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.io.IoProblems;
 import org.clipwsss.runtime.mask.LabelImage;
 
 /** The names of a dataset's classes; a class's index in the list is its mask value (0 = background). */
@@ -33,7 +34,7 @@ public final class ClassNames {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw ClipWsssException.file(file, "could not read the class names (" + e + ")", e);
+            throw ClipWsssException.file(file, IoProblems.describe("could not read the class names", e), e);
         }
         List<String> names = new ArrayList<>(lines.stream().map(String::strip).toList());
         while (!names.isEmpty() && names.get(names.size() - 1).isEmpty()) {

@@ -18,7 +18,7 @@ import java.util.List;
  * @param problems      one line per prediction that could not be scored, naming its file
  */
 public record EvaluationResult(List<ClassScore> classes, double meanIoU, double pixelAccuracy, long pixels,
-        long unassigned, int images, List<String> problems) {
+        long unassigned, int images, List<String> problems) implements EvaluationReport {
 
     /** The scores of one class; false negatives include its unassigned pixels. */
     public record ClassScore(int index, String name, double iou, double precision, double recall, long truePositives,
@@ -50,6 +50,7 @@ public record EvaluationResult(List<ClassScore> classes, double meanIoU, double 
     }
 
     /** Pretty-printed JSON: mIoU, pixelAccuracy, counts, per-class scores and problems. */
+    @Override
     public String toJson() {
         return Reports.json(toJsonNode());
     }
@@ -73,6 +74,7 @@ public record EvaluationResult(List<ClassScore> classes, double meanIoU, double 
     }
 
     /** An aligned plain-text table, one class a line, then the summary and the problems. */
+    @Override
     public String toTable() {
         int nameWidth = Math.max(5, classes.stream().mapToInt(c -> c.name().length()).max().orElse(0));
         String row = "%-" + nameWidth + "s  %7s  %9s  %7s  %12s  %12s  %12s%n";
@@ -84,8 +86,8 @@ public record EvaluationResult(List<ClassScore> classes, double meanIoU, double 
         }
         out.append(String.format("mIoU %s over %d of %d classes; pixel accuracy %s%n", Reports.score(meanIoU),
                 scoredClasses(), classes.size(), Reports.score(pixelAccuracy)));
-        out.append(String.format("%d images, %d scored pixels, %d predicted as no class%n", images, pixels,
-                unassigned));
+        out.append(String.format("%d image%s, %d scored pixels, %d predicted as no class%n", images,
+                images == 1 ? "" : "s", pixels, unassigned));
         Reports.appendProblems(out, problems);
         return out.toString();
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.io.IoProblems;
 import org.clipwsss.runtime.mask.LabelImage;
 import org.clipwsss.runtime.mask.PalettePng;
 
@@ -48,7 +49,7 @@ final class Pairing {
             }
             return out;
         } catch (IOException e) {
-            throw ClipWsssException.file(dir, "could not list the folder (" + e + ")", e);
+            throw ClipWsssException.file(dir, IoProblems.describe("could not list the folder", e), e);
         }
     }
 

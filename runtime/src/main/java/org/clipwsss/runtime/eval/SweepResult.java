@@ -11,7 +11,8 @@ import java.util.List;
  * @param bestThreshold the threshold with the highest mIoU (the lowest of equal ones)
  * @param best          the full scores at {@code bestThreshold}, with the images scored and the problems
  */
-public record SweepResult(List<Point> points, float bestThreshold, EvaluationResult best) {
+public record SweepResult(List<Point> points, float bestThreshold, EvaluationResult best)
+        implements EvaluationReport {
 
     /** The scores at one threshold. */
     public record Point(float threshold, double meanIoU, double pixelAccuracy) {
@@ -22,6 +23,7 @@ public record SweepResult(List<Point> points, float bestThreshold, EvaluationRes
     }
 
     /** Pretty-printed JSON: the sweep, the best threshold and the full scores there. */
+    @Override
     public String toJson() {
         ObjectNode root = Reports.JSON.createObjectNode();
         root.put("bestThreshold", bestThreshold);
@@ -36,6 +38,7 @@ public record SweepResult(List<Point> points, float bestThreshold, EvaluationRes
     }
 
     /** The mIoU per threshold, then the table of {@link EvaluationResult#toTable()} at the best threshold. */
+    @Override
     public String toTable() {
         StringBuilder out = new StringBuilder(String.format("%9s  %7s  %14s%n", "threshold", "mIoU", "pixel accuracy"));
         for (Point p : points) {

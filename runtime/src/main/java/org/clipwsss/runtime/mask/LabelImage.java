@@ -1,6 +1,7 @@
 package org.clipwsss.runtime.mask;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * A segmentation mask: {@code width x height} class indices (unsigned bytes, 0..255), row by row. By the VOC
@@ -77,7 +78,7 @@ public final class LabelImage {
         for (byte v : data) {
             seen[v & 0xff] = true;
         }
-        return java.util.stream.IntStream.range(0, 256).filter(v -> seen[v]).toArray();
+        return IntStream.range(0, 256).filter(v -> seen[v]).toArray();
     }
 
     @Override
