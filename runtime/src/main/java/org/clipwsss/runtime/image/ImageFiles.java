@@ -32,6 +32,15 @@ public final class ImageFiles {
      *     javax.imageio does not read
      */
     public static Raster8 read(Path file) {
+        return BufferedImages.toRaster(decode(file));
+    }
+
+    /**
+     * Decodes {@code file} as javax.imageio does, keeping its colour model (e.g. the palette of an indexed PNG).
+     *
+     * @throws ClipWsssException as {@link #read}
+     */
+    public static BufferedImage decode(Path file) {
         if (!Files.isRegularFile(file)) {
             throw ClipWsssException.file(file, Files.exists(file) ? "not a file" : "file not found");
         }
@@ -57,7 +66,7 @@ public final class ImageFiles {
             }
             throw ClipWsssException.file(file, "not a readable image (" + describe(e) + ")", e);
         }
-        return BufferedImages.toRaster(image);
+        return image;
     }
 
     private static String describe(Exception e) {

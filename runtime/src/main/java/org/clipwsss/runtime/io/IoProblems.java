@@ -7,11 +7,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 
 /** Turns an {@link IOException} into the short phrase used after "FILE: ". */
-final class IoProblems {
+public final class IoProblems {
     private IoProblems() {
     }
 
-    static String describe(String action, IOException e) {
+    public static String describe(String action, IOException e) {
         if (e instanceof NoSuchFileException n) {
             return action + ": no such file or folder " + n.getFile();
         } else if (e instanceof AccessDeniedException) {

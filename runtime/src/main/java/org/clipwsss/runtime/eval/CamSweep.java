@@ -1,0 +1,152 @@
+package org.clipwsss.runtime.eval;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.io.IoProblems;
+import org.clipwsss.runtime.io.Npy;
+import org.clipwsss.runtime.io.NpyArray;
+import org.clipwsss.runtime.mask.BackgroundScore;
+import org.clipwsss.runtime.mask.LabelImage;
+import org.clipwsss.runtime.mask.PseudoMasks;
+
+/**
+ * Finds the background threshold that turns saved class activation maps into the best masks: for each threshold
+ * t, mask = argmax over [t, cams] ({@link PseudoMasks} with {@link BackgroundScore#constant}), scored against the
+ * ground truth.
+ */
+public final class CamSweep {
+    private static final String NPY = ".npy";
+    private static final int MAX_THRESHOLDS = 10_000;
+
+    private CamSweep() {
+    }
+
+    /**
+     * The thresholds {@code from, from + step, ...} up to {@code to} (included when reached within rounding),
+     * rounded to 6 decimals.
+     *
+     * @throws IllegalArgumentException unless {@code step > 0}, {@code from <= to}, all finite, at most 10000 values
+     */
+    public static float[] thresholds(float from, float to, float step) {
+        if (!Float.isFinite(from) || !Float.isFinite(to) || !(step > 0) || !Float.isFinite(step) || from > to) {
+            throw new IllegalArgumentException("a sweep needs finite FROM <= TO and STEP > 0, got " + from + ":" + to
+                    + ":" + step);
+        }
+        double count = Math.floor(((double) to - from) / step + 1e-6) + 1;
+        if (count > MAX_THRESHOLDS) {
+            throw new IllegalArgumentException("the sweep " + from + ":" + to + ":" + step + " has more than "
+                    + MAX_THRESHOLDS + " thresholds");
+        }
+        float[] out = new float[(int) count];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (Math.round(((double) from + (double) i * step) * 1e6) / 1e6);
+        }
+        return out;
+    }
+
+    /**
+     * Sweeps the background threshold over the CAMs of {@code camsDir}: each {@code NAME.npy} is a float32
+     * {@code [K,H,W]} array and {@code NAME.json} ({@code {"classes": ["cat", "dog"], ...}}) names its K maps; a map
+     * writes the index of its class in {@code classNames}. Scores against {@code gtDir/NAME.png}. Each CAM file is
+     * read once (one confusion matrix per threshold is kept). CAMs without ground truth or a readable class list,
+     * of another size than their ground truth, or naming a class not in {@code classNames}, are not scored and are
+     * listed as problems.
+     *
+     * @param classNames the classes (index = mask value), or null for {@link ClassNames#VOC}
+     * @throws ClipWsssException naming the file, for a missing folder or an unreadable file
+     * @throws IllegalArgumentException for a bad sweep (see {@link #thresholds})
+     */
+    public static SweepResult evaluate(Path camsDir, Path gtDir, List<String> classNames, float from, float to,
+            float step) {
+        float[] thresholds = thresholds(from, to, step);
+        Pairing pairing = new Pairing(gtDir, classNames);
+        ConfusionMatrix[] matrices = new ConfusionMatrix[thresholds.length];
+        for (int i = 0; i < thresholds.length; i++) {
+            matrices[i] = new ConfusionMatrix(pairing.classNames().size());
+        }
+        for (Path npy : Pairing.files(camsDir, NPY)) {
+            String base = Pairing.baseName(npy, NPY);
+            int[] classIndex = classIndices(npy.resolveSibling(base + ".json"), pairing);
+            Path gtFile = classIndex == null ? null : pairing.groundTruthFile(npy, base);
+            if (gtFile == null) {
+                continue;
+            }
+            NpyArray cams = Npy.read(npy);
+            long[] shape = cams.shape();
+            if (cams.dtype() != NpyArray.DType.FLOAT32 || shape.length != 3 || shape[0] != classIndex.length) {
+                pairing.problem(npy, "is " + cams + " but a float32 [" + classIndex.length + ",H,W] array is needed"
+                        + " (one map per class of its .json)");
+                continue;
+            }
+            int height = (int) shape[1];
+            int width = (int) shape[2];
+            LabelImage gt = pairing.readGroundTruth(gtFile, npy, width, height);
+            if (gt == null) {
+                continue;
+            }
+            float[][] maps = split(cams.floats(), classIndex.length);
+            for (int i = 0; i < thresholds.length; i++) {
+                LabelImage mask = PseudoMasks.of(maps, width, height, classIndex,
+                        BackgroundScore.constant(thresholds[i]), 0f);
+                Pairing.add(matrices[i], gt, mask, gtFile);
+            }
+            pairing.scored();
+        }
+        List<SweepResult.Point> points = new ArrayList<>();
+        int best = 0;
+        for (int i = 0; i < thresholds.length; i++) {
+            points.add(new SweepResult.Point(thresholds[i], matrices[i].meanIoU(), matrices[i].pixelAccuracy()));
+            double miou = matrices[i].meanIoU();
+            if (!Double.isNaN(miou) && (miou > matrices[best].meanIoU() || Double.isNaN(matrices[best].meanIoU()))) {
+                best = i;
+            }
+        }
+        return new SweepResult(points, thresholds[best], pairing.result(matrices[best]));
+    }
+
+    /** The mask value of each map named in {@code json}; null after noting a problem. */
+    private static int[] classIndices(Path json, Pairing pairing) {
+        if (!Files.isRegularFile(json)) {
+            pairing.problem(json, "is missing (it names the classes of the maps)");
+            return null;
+        }
+        JsonNode classes;
+        try {
+            classes = Reports.JSON.readTree(json.toFile()).path("classes");
+        } catch (JsonProcessingException e) {
+            throw ClipWsssException.file(json, "not valid JSON (" + e.getOriginalMessage() + ")", e);
+        } catch (IOException e) {
+            throw ClipWsssException.file(json, IoProblems.describe("could not read", e), e);
+        }
+        if (!classes.isArray()) {
+            pairing.problem(json, "has no \"classes\" list");
+            return null;
+        }
+        int[] out = new int[classes.size()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = pairing.classNames().indexOf(classes.get(k).asText());
+            if (!classes.get(k).isTextual() || out[k] < 1) {
+                pairing.problem(json, "class " + classes.get(k) + (out[k] == 0 ? " is the background"
+                        : " is not in the class list"));
+                return null;
+            }
+        }
+        return out;
+    }
+
+    private static float[][] split(float[] data, int k) {
+        int size = k == 0 ? 0 : data.length / k;
+        float[][] out = new float[k][];
+        for (int i = 0; i < k; i++) {
+            out[i] = Arrays.copyOfRange(data, i * size, (i + 1) * size);
+        }
+        return out;
+    }
+}
