@@ -79,6 +79,20 @@ public final class FloatMaps {
         return m;
     }
 
+    /** Divides by the maximum in place (a map whose maximum is not positive is left as it is). */
+    public static float[] normalizeMax(float[] m) {
+        float max = 0;
+        for (float v : m) {
+            max = Math.max(max, v);
+        }
+        if (max > 0) {
+            for (int i = 0; i < m.length; i++) {
+                m[i] /= max;
+            }
+        }
+        return m;
+    }
+
     /** Clamps to [0,1] in place; NaN becomes 0. */
     public static float[] clamp01(float[] m) {
         for (int i = 0; i < m.length; i++) {

@@ -7,7 +7,8 @@ import org.clipwsss.runtime.prompts.Templates;
  * Background-prompt refinement (SemPLeS): each CAM is multiplied by the dense CLIP probability that a patch
  * shows the class rather than that class's background prompts (softmax with the logit scale over [class
  * text, its background embeddings]), upsampled to the image, raised to {@code exponent}. Classes without
- * background prompts are left as they are.
+ * background prompts are left as they are. Each refined map is divided by its maximum again, so the
+ * refinement reshapes a map without lowering its peak (and a background threshold keeps its meaning).
  */
 public final class PromptRefinement {
     private final TextEmbeddings text;
@@ -44,7 +45,7 @@ public final class PromptRefinement {
             for (int i = 0; i < out.length; i++) {
                 out[i] = cam[i] * (float) Math.pow(r[i], exponent);
             }
-            maps[k] = FloatMaps.clamp01(out);
+            maps[k] = FloatMaps.normalizeMax(FloatMaps.clamp01(out));
         }
         return new Cams(cams.width(), cams.height(), cams.classes(), maps);
     }

@@ -90,12 +90,17 @@ public final class WindowLayout {
 
     /**
      * Per-window maps on a {@code grid x grid} patch grid -> one map at the image's resolution: each window's
-     * map is upsampled bilinearly to the window, overlapping windows are averaged, the padding is cut off and
-     * the result resized bilinearly to the image.
+     * map is upsampled bilinearly to the window, overlapping windows are blended with weights that fall off
+     * linearly from each window's centre to its edges (so no seam shows where a window ends), the padding is
+     * cut off and the result resized bilinearly to the image.
      */
     public float[] toImage(float[][] windowMaps, int grid) {
         float[] sum = new float[canvasWidth * canvasHeight];
         float[] count = new float[sum.length];
+        float[] ramp = new float[window];
+        for (int i = 0; i < window; i++) {
+            ramp[i] = Math.max(Math.min(i + 0.5f, window - i - 0.5f) / (window / 2f), 1e-3f);
+        }
         for (int i = 0; i < origins.size(); i++) {
             float[] up = FloatMaps.resizeBilinear(windowMaps[i], grid, grid, window, window);
             int ox = origins.get(i)[0];
@@ -103,8 +108,9 @@ public final class WindowLayout {
             for (int y = 0; y < window; y++) {
                 int row = (oy + y) * canvasWidth + ox;
                 for (int x = 0; x < window; x++) {
-                    sum[row + x] += up[y * window + x];
-                    count[row + x] += 1;
+                    float weight = ramp[x] * ramp[y];
+                    sum[row + x] += weight * up[y * window + x];
+                    count[row + x] += weight;
                 }
             }
         }

@@ -150,7 +150,7 @@ public final class Pipeline {
     public LabelImage mask(Cams c, int[] classIndex) {
         BackgroundScore bg = settings.bgThreshold() >= 0 ? BackgroundScore.constant(settings.bgThreshold())
                 : BackgroundScore.power(settings.bgPower());
-        return times.time("masks", () -> PseudoMasks.make(c.maps(), c.width(), c.height(), classIndex, bg,
+        return times.time("masks", () -> PseudoMasks.of(c.maps(), c.width(), c.height(), classIndex, bg,
                 settings.ignoreMargin()));
     }
 
