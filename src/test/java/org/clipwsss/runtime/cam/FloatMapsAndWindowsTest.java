@@ -38,10 +38,13 @@ class FloatMapsAndWindowsTest {
         WindowLayout wide = WindowLayout.plan(500, 375, 224, 1.0 / 3, 4);
         assertEquals(2, wide.windows(), "299 px wide needs two 224 windows");
         WindowLayout strip = WindowLayout.plan(1200, 150, 224, 1.0 / 3, 4);
-        assertEquals(6, WindowLayout.plan(1200, 150, 224, 1.0 / 3, 8).windows());
-        assertEquals(5, strip.windows(), "capped at 4 windows' length (896 px), stride 149");
+        // 150 px short side -> 224: the long side 1792 px is 8 windows long; stride 149 -> 12 windows
+        assertEquals(12, WindowLayout.plan(1200, 150, 224, 1.0 / 3, 8).windows());
+        // capped at 4 windows' length (896 px, short side padded): ceil((896 - 224) / 149) + 1 = 6
+        assertEquals(6, strip.windows());
         WindowLayout line = WindowLayout.plan(1, 300, 224, 1.0 / 3, 4);
-        assertEquals(2, line.windows());
+        // 1 px wide: the long side is capped at 896 px (3 px wide after resizing, padded to a window): 6 windows
+        assertEquals(6, line.windows());
         List<Raster8> crops = line.crops(Raster8.blank(1, 300, 3));
         assertEquals(224, crops.get(0).width());
     }
