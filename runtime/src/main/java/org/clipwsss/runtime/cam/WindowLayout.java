@@ -95,21 +95,26 @@ public final class WindowLayout {
      * cut off and the result resized bilinearly to the image.
      */
     public float[] toImage(float[][] windowMaps, int grid) {
-        float[] sum = new float[canvasWidth * canvasHeight];
+        // blend on a canvas at most 8 samples per patch wide (a smooth map needs no more), then resize once
+        int side = Math.min(window, grid * 8);
+        double f = (double) side / window;
+        int cw = (int) Math.ceil(canvasWidth * f);
+        int ch = (int) Math.ceil(canvasHeight * f);
+        float[] sum = new float[cw * ch];
         float[] count = new float[sum.length];
-        float[] ramp = new float[window];
-        for (int i = 0; i < window; i++) {
-            ramp[i] = Math.max(Math.min(i + 0.5f, window - i - 0.5f) / (window / 2f), 1e-3f);
+        float[] ramp = new float[side];
+        for (int i = 0; i < side; i++) {
+            ramp[i] = Math.max(Math.min(i + 0.5f, side - i - 0.5f) / (side / 2f), 1e-3f);
         }
         for (int i = 0; i < origins.size(); i++) {
-            float[] up = FloatMaps.resizeBilinear(windowMaps[i], grid, grid, window, window);
-            int ox = origins.get(i)[0];
-            int oy = origins.get(i)[1];
-            for (int y = 0; y < window; y++) {
-                int row = (oy + y) * canvasWidth + ox;
-                for (int x = 0; x < window; x++) {
+            float[] up = FloatMaps.resizeBilinear(windowMaps[i], grid, grid, side, side);
+            int ox = Math.min((int) Math.round(origins.get(i)[0] * f), cw - side);
+            int oy = Math.min((int) Math.round(origins.get(i)[1] * f), ch - side);
+            for (int y = 0; y < side; y++) {
+                int row = (oy + y) * cw + ox;
+                for (int x = 0; x < side; x++) {
                     float weight = ramp[x] * ramp[y];
-                    sum[row + x] += weight * up[y * window + x];
+                    sum[row + x] += weight * up[y * side + x];
                     count[row + x] += weight;
                 }
             }
@@ -117,7 +122,9 @@ public final class WindowLayout {
         for (int i = 0; i < sum.length; i++) {
             sum[i] = count[i] > 0 ? sum[i] / count[i] : 0;
         }
-        float[] region = FloatMaps.crop(sum, canvasWidth, canvasHeight, 0, 0, resizedWidth, resizedHeight);
-        return FloatMaps.resizeBilinear(region, resizedWidth, resizedHeight, imageWidth, imageHeight);
+        int rw = Math.max(1, (int) Math.round(resizedWidth * f));
+        int rh = Math.max(1, (int) Math.round(resizedHeight * f));
+        float[] region = FloatMaps.crop(sum, cw, ch, 0, 0, rw, rh);
+        return FloatMaps.resizeBilinear(region, rw, rh, imageWidth, imageHeight);
     }
 }

@@ -23,6 +23,11 @@ public final class StageTimes {
         s[1]++;
     }
 
+    /** Forgets everything measured so far (e.g. after a warm-up). */
+    public synchronized void reset() {
+        stages.clear();
+    }
+
     /** stage -> {seconds, calls} */
     public synchronized Map<String, Map<String, Number>> summary() {
         Map<String, Map<String, Number>> out = new LinkedHashMap<>();

@@ -1,0 +1,155 @@
+package org.clipwsss.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import org.clipwsss.runtime.cam.Cams;
+import org.clipwsss.runtime.clip.ClipModel;
+import org.clipwsss.runtime.clip.GraphSource;
+import org.clipwsss.runtime.clip.RandomClipModel;
+import org.clipwsss.runtime.image.Raster8;
+import org.clipwsss.runtime.io.AtomicFiles;
+import org.clipwsss.runtime.io.NpyArray;
+import org.clipwsss.runtime.pipeline.ImageResult;
+import org.clipwsss.runtime.pipeline.Pipeline;
+import org.clipwsss.runtime.pipeline.PipelineSettings;
+import org.clipwsss.runtime.prompts.ClassList;
+import org.clipwsss.runtime.session.Device;
+import org.clipwsss.runtime.session.SessionFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Pipeline throughput at real CLIP shapes (random weights: speed does not depend on them), stage by stage,
+ * against the raw encoder sessions the pipeline calls for the same images.
+ */
+@Command(name = "bench", description = "Benchmark: images/s per pipeline stage at ViT-B/32 (or B/16) shapes vs the raw encoders.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--shapes", defaultValue = "vit-b-32", paramLabel = "vit-b-32|vit-b-16")
+    String shapes;
+
+    @Option(names = "--images", defaultValue = "24", paramLabel = "N", description = "Timed images (500x375, 2 labels each).")
+    int images;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "ONNX Runtime intra-op threads (0: default).")
+    int threads;
+
+    @Option(names = "--work", paramLabel = "DIR", description = "Where the random model is written (default: a temporary folder).")
+    Path work;
+
+    @Option(names = "--json", paramLabel = "OUT.json")
+    Path json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        RandomClipModel.Shapes s = shapes.equals("vit-b-16") ? RandomClipModel.Shapes.vitB16() : RandomClipModel.Shapes.vitB32();
+        Path dir = (work != null ? work : Files.createTempDirectory("clip-wsss-bench")).resolve(shapes);
+        long t0 = System.nanoTime();
+        if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
+            RandomClipModel.write(dir, s, 42);
+        }
+        out.printf("model %s (random weights) ready in %.1f s: %s%n", shapes, (System.nanoTime() - t0) / 1e9, dir);
+        List<Raster8> imgs = syntheticImages(images + 2, 7);
+        List<String> voc = ClassList.voc().names();
+        Map<String, Object> report = new LinkedHashMap<>();
+        try (SessionFactory sessions = new SessionFactory(Device.AUTO, threads);
+                ClipModel model = ClipModel.open(dir, ClipModel.Options.defaults().withSource(GraphSource.SAFETENSORS)
+                        .withSessions(sessions).withCacheRoot(dir.resolve("cache")))) {
+            Pipeline p = Pipeline.create(model, PipelineSettings.defaults());
+            SplittableRandom rnd = new SplittableRandom(3);
+            List<List<String>> labels = new ArrayList<>();
+            for (int i = 0; i < imgs.size(); i++) {
+                int a = rnd.nextInt(voc.size());
+                labels.add(List.of(voc.get(a), voc.get((a + 1 + rnd.nextInt(voc.size() - 1)) % voc.size())));
+            }
+            for (int i = 0; i < 2; i++) { // warm-up: builds graphs, creates sessions, encodes prompts
+                p.process(imgs.get(i), labels.get(i), null);
+            }
+            // steady state: every class's prompts (names, synonyms, background) encoded once, as in a long run
+            for (int i = 0; i < voc.size(); i += 2) {
+                p.process(imgs.get(0), List.of(voc.get(i), voc.get(i + 1)), null);
+            }
+            p.times().reset();
+            Pipeline timed = p;
+            long start = System.nanoTime();
+            StageClock clock = new StageClock();
+            for (int i = 2; i < imgs.size(); i++) {
+                ImageResult r = timed.process(imgs.get(i), labels.get(i), null);
+                Cams c = r.cams();
+                timed.mask(c, new int[] {1, 2});
+            }
+            double pipeSecs = (System.nanoTime() - start) / 1e9;
+            // the raw sessions for the same work: one dense run over the image's windows, one image-tower run over its masked inputs
+            int side = s.imageSize();
+            NpyArray windows = NpyArray.ofFloats(new float[2 * 3 * side * side], 2, 3, side, side);
+            long r0 = System.nanoTime();
+            for (int i = 0; i < images; i++) {
+                model.denseEmbeds(windows, ClipModel.Dense.CLEARCLIP);
+            }
+            double denseSecs = (System.nanoTime() - r0) / 1e9;
+            r0 = System.nanoTime();
+            for (int i = 0; i < images; i++) {
+                model.imageEmbeds(windows);
+            }
+            double towerSecs = (System.nanoTime() - r0) / 1e9;
+            double raw = images / (denseSecs + towerSecs);
+            double pipe = images / pipeSecs;
+            report.put("shapes", shapes);
+            report.put("device", sessions.device().toString());
+            report.put("threads", threads);
+            report.put("images", images);
+            report.put("image_size", "500x375, 2 windows, 2 labels");
+            report.put("pipeline_images_per_s", pipe);
+            report.put("raw_encoders_images_per_s", raw);
+            report.put("raw_dense_images_per_s", images / denseSecs);
+            report.put("raw_image_tower_images_per_s", images / towerSecs);
+            report.put("pipeline_vs_raw", pipe / raw);
+            report.put("stages", clock.perImage(timed, images));
+            out.printf("pipeline: %.2f images/s; raw encoder sessions for the same work: %.2f images/s (dense %.2f, image tower %.2f)"
+                    + "; pipeline/raw = %.2f%n", pipe, raw, images / denseSecs, images / towerSecs, pipe / raw);
+            out.println("per image, by stage (seconds):");
+            clock.perImage(timed, images).forEach((k, v) -> out.printf("  %-18s %.4f%n", k, v));
+        }
+        if (json != null) {
+            AtomicFiles.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Per-image seconds of each stage over the timed images. */
+    private static final class StageClock {
+        Map<String, Double> perImage(Pipeline p, int n) {
+            Map<String, Double> m = new LinkedHashMap<>();
+            p.times().summary().forEach((stage, v) -> m.put(stage, v.get("seconds").doubleValue() / n));
+            return m;
+        }
+    }
+
+    static List<Raster8> syntheticImages(int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        List<Raster8> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] d = new byte[500 * 375 * 3];
+            for (int j = 0; j < d.length; j++) {
+                d[j] = (byte) rnd.nextInt(256);
+            }
+            out.add(new Raster8(500, 375, 3, d));
+        }
+        return out;
+    }
+}
