@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.clipwsss.Fixtures;
+import org.clipwsss.TinyModel;
 import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.io.NpyArray;
@@ -19,8 +20,6 @@ import org.clipwsss.runtime.mask.LabelImage;
 import org.clipwsss.runtime.mask.PalettePng;
 import org.clipwsss.runtime.pipeline.Pipeline;
 import org.clipwsss.runtime.pipeline.PipelineSettings;
-import org.clipwsss.runtime.session.Device;
-import org.clipwsss.runtime.session.SessionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,19 +30,18 @@ class BatchJobTest {
     static final Path VOC = Path.of("src/test/resources/voc-sample");
     @TempDir
     static Path cache;
-    static SessionFactory sessions;
+    static TinyModel tiny;
     static ClipModel model;
 
     @BeforeAll
     static void open() {
-        sessions = new SessionFactory(Device.CPU, 2);
-        model = ClipModel.open(Fixtures.CLIP_TINY, ClipModel.Options.defaults().withSessions(sessions).withCacheRoot(cache));
+        tiny = new TinyModel(cache);
+        model = tiny.model;
     }
 
     @AfterAll
     static void close() {
-        model.close();
-        sessions.close();
+        tiny.close();
     }
 
     /** 3 VOC photos, an RGBA PNG, a 16-bit TIFF, a 1-pixel-wide image, a corrupt JPEG, an unlabelled image. */

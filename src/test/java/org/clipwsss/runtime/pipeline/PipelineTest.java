@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.clipwsss.Fixtures;
+import org.clipwsss.TinyModel;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.cam.Cams;
 import org.clipwsss.runtime.clip.ClipModel;
@@ -23,8 +24,6 @@ import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.mask.LabelImage;
 import org.clipwsss.runtime.prompts.SynonymLists;
 import org.clipwsss.runtime.select.SynonymScores;
-import org.clipwsss.runtime.session.Device;
-import org.clipwsss.runtime.session.SessionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,19 +34,18 @@ class PipelineTest {
     static final Path IMAGES = Path.of("src/test/resources/voc-sample/JPEGImages");
     @TempDir
     static Path cache;
-    static SessionFactory sessions;
+    static TinyModel tiny;
     static ClipModel model;
 
     @BeforeAll
     static void open() {
-        sessions = new SessionFactory(Device.CPU, 2);
-        model = ClipModel.open(Fixtures.CLIP_TINY, ClipModel.Options.defaults().withSessions(sessions).withCacheRoot(cache));
+        tiny = new TinyModel(cache);
+        model = tiny.model;
     }
 
     @AfterAll
     static void close() {
-        model.close();
-        sessions.close();
+        tiny.close();
     }
 
     static Raster8 image(String name) {
