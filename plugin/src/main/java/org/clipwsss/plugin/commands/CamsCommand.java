@@ -1,0 +1,66 @@
+package org.clipwsss.plugin.commands;
+
+import ij.ImagePlus;
+import java.util.Map;
+import org.clipwsss.plugin.ClipWsss;
+import org.clipwsss.plugin.ImageOutputs;
+import org.clipwsss.runtime.pipeline.ImageResult;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+import org.scijava.ui.UIService;
+
+/** Class activation maps of the current image: a 32-bit stack, one slice per label, heatmap LUT. */
+@Plugin(type = Command.class, headless = true, menuPath = "Plugins>CLIP WSSS>Class Activation Maps...")
+public class CamsCommand extends ContextCommand {
+    @Parameter
+    private LogService log;
+
+    @Parameter(required = false)
+    private UIService ui;
+
+    @Parameter(label = "Image")
+    private ImagePlus imp;
+
+    @Parameter(label = "Labels", description = CommandSupport.VOC_HINT, validater = "validateLabels")
+    private String labels = "";
+
+    @Parameter(label = "Model", description = "A model folder or an installed model's name (empty: the default)", required = false)
+    private String model = "";
+
+    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "onnx"})
+    private String method = "clearclip";
+
+    @Parameter(label = "Synonyms", description = "A POLE list name (gpt_prompts, ...), a JSON/CSV file, or none")
+    private String synonyms = "gpt_prompts";
+
+    @Parameter(label = "Background prompts", description = "clip-es, clims, clims-camera-ready, a word file, learned .npy, or none")
+    private String background = "clip-es";
+
+    @Parameter(label = "Overlay the top class on the image")
+    private boolean overlay;
+
+    @Parameter(type = ItemIO.OUTPUT)
+    private ImagePlus cams;
+
+    @Override
+    public void run() {
+        CommandSupport.guard(this, "Class Activation Maps", log, ui, () -> {
+            ImageResult r = ClipWsss.run(imp, labels, CommandSupport.options(model, method, synonyms, background, Map.of()));
+            cams = ImageOutputs.cams("CAMs of " + imp.getTitle(), r);
+            if (overlay) {
+                imp.setOverlay(ImageOutputs.topClassOverlay(r));
+            }
+        });
+    }
+
+    protected void validateLabels() {
+        String problem = CommandSupport.checkLabels(labels);
+        if (problem != null) {
+            cancel(problem);
+        }
+    }
+}

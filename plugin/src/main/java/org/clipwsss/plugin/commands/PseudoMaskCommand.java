@@ -1,0 +1,85 @@
+package org.clipwsss.plugin.commands;
+
+import ij.ImagePlus;
+import ij.gui.Roi;
+import ij.measure.ResultsTable;
+import ij.plugin.frame.RoiManager;
+import java.util.Map;
+import org.clipwsss.plugin.ClipWsss;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+import org.scijava.ui.UIService;
+
+/** A pseudo mask of the current image: 8-bit labels with the VOC palette, optional ROIs and a table. */
+@Plugin(type = Command.class, headless = true, menuPath = "Plugins>CLIP WSSS>Pseudo Mask...")
+public class PseudoMaskCommand extends ContextCommand {
+    @Parameter
+    private LogService log;
+
+    @Parameter(required = false)
+    private UIService ui;
+
+    @Parameter(label = "Image")
+    private ImagePlus imp;
+
+    @Parameter(label = "Labels", description = CommandSupport.VOC_HINT, validater = "validateLabels")
+    private String labels = "";
+
+    @Parameter(label = "Model", required = false)
+    private String model = "";
+
+    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "onnx"})
+    private String method = "clearclip";
+
+    @Parameter(label = "Synonyms")
+    private String synonyms = "gpt_prompts";
+
+    @Parameter(label = "Background prompts")
+    private String background = "clip-es";
+
+    @Parameter(label = "Background threshold", description = "Constant background score in [0,1]; negative: CLIP-ES's (1 - max)",
+            min = "-1", max = "1")
+    private double threshold = -1;
+
+    @Parameter(label = "Add one ROI per class to the ROI Manager")
+    private boolean rois;
+
+    @Parameter(label = "Results table")
+    private boolean table = true;
+
+    @Parameter(type = ItemIO.OUTPUT)
+    private ImagePlus mask;
+
+    @Parameter(type = ItemIO.OUTPUT, required = false)
+    private ResultsTable results;
+
+    @Override
+    public void run() {
+        CommandSupport.guard(this, "Pseudo Mask", log, ui, () -> {
+            Map<String, String> more = threshold >= 0 ? Map.of("bg_threshold", Double.toString(threshold)) : Map.of();
+            ClipWsss.MaskResult r = ClipWsss.pseudoMask(imp, labels, CommandSupport.options(model, method, synonyms, background, more));
+            mask = r.mask();
+            if (rois) {
+                RoiManager rm = RoiManager.getInstance() != null ? RoiManager.getInstance()
+                        : java.awt.GraphicsEnvironment.isHeadless() ? new RoiManager(true) : new RoiManager();
+                for (Roi roi : r.rois()) {
+                    rm.addRoi(roi);
+                }
+            }
+            if (table) {
+                results = r.table();
+            }
+        });
+    }
+
+    protected void validateLabels() {
+        String problem = CommandSupport.checkLabels(labels);
+        if (problem != null) {
+            cancel(problem);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package org.clipwsss.plugin.ij1;
+
+import ij.ImagePlus;
+import ij.gui.Roi;
+import ij.plugin.PlugIn;
+import ij.plugin.frame.RoiManager;
+import java.util.Map;
+import org.clipwsss.plugin.ClipWsss;
+import org.clipwsss.plugin.Options;
+
+/** Macro command "CLIP WSSS Pseudo Mask": {@code run("CLIP WSSS Pseudo Mask", "labels=[cat;dog] rois table")}. */
+public final class PseudoMaskPlugIn implements PlugIn {
+    @Override
+    public void run(String arg) {
+        Ij1Dialog.guard("Pseudo Mask", () -> {
+            ImagePlus imp = Ij1Results.currentImage();
+            Map<String, String> v = new Ij1Dialog("CLIP WSSS Pseudo Mask").text("labels", "").texts(Options.PIPELINE_KEYS)
+                    .flag("rois", false).flag("table", true).ask();
+            if (v == null) {
+                return;
+            }
+            boolean rois = Boolean.parseBoolean(v.remove("rois"));
+            boolean table = Boolean.parseBoolean(v.remove("table"));
+            ClipWsss.MaskResult r = ClipWsss.pseudoMask(imp, v.remove("labels"), Ij1Results.optionString(v));
+            Ij1Results.show(r.mask());
+            if (rois) {
+                RoiManager rm = RoiManager.getInstance() != null ? RoiManager.getInstance()
+                        : java.awt.GraphicsEnvironment.isHeadless() ? new RoiManager(true) : new RoiManager();
+                for (Roi roi : r.rois()) {
+                    rm.addRoi(roi);
+                }
+            }
+            if (table) {
+                Ij1Results.show(r.table(), "CLIP WSSS classes");
+            }
+        });
+    }
+}

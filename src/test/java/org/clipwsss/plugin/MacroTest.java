@@ -1,0 +1,90 @@
+package org.clipwsss.plugin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ij.IJ;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The macros in macros/ and the macro commands, run by ImageJ1's macro interpreter headless. */
+class MacroTest {
+    static final Path VOC = Path.of("src/test/resources/voc-sample");
+    static final String TINY = Path.of("onnx-models/clip-tiny").toAbsolutePath().toString();
+
+    @BeforeAll
+    static void ij1() throws Exception {
+        Map<String, String> commands = Ij1Macros.setUp();
+        assertEquals(5, commands.size(), "plugins.config registers the macro commands: " + commands);
+        for (String cls : commands.values()) {
+            assertTrue(ij.plugin.PlugIn.class.isAssignableFrom(Class.forName(cls)), cls);
+        }
+    }
+
+    private static String runMacroFile(String file, String args) {
+        IJ.log("\\Clear");
+        IJ.runMacroFile(Path.of("macros", file).toAbsolutePath().toString(), args);
+        return IJ.getLog() == null ? "" : IJ.getLog();
+    }
+
+    @Test
+    void batchMacroWithALabelsCsv(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out dir");
+        String log = runMacroFile("batch_folder_with_labels.ijm", "input=[" + VOC.resolve("JPEGImages").toAbsolutePath() + "] labels=["
+                + VOC.resolve("labels.csv").toAbsolutePath() + "] output=[" + out + "] model=[" + TINY + "] classes=["
+                + VOC.resolve("classes.txt").toAbsolutePath() + "]");
+        assertTrue(log.contains("3 images: 3 done"), log);
+        for (String n : new String[] {"2007_000032", "2007_000039", "2007_001763"}) {
+            assertTrue(Files.isRegularFile(out.resolve("cams/" + n + ".npy")), n);
+            assertTrue(Files.isRegularFile(out.resolve("masks/" + n + ".png")), n);
+            assertTrue(Files.isRegularFile(out.resolve("overlays/" + n + ".png")), n);
+        }
+        assertTrue(Files.isRegularFile(out.resolve("run.json")));
+
+        log = runMacroFile("evaluate_masks.ijm", "pred=[" + out.resolve("masks") + "] gt=["
+                + VOC.resolve("SegmentationClass").toAbsolutePath() + "] classes=[" + VOC.resolve("classes.txt").toAbsolutePath() + "]");
+        assertTrue(log.contains("mIoU"), log);
+    }
+
+    @Test
+    void batchMacroWithOneTag(@TempDir Path tmp) {
+        Path out = tmp.resolve("tagged");
+        String log = runMacroFile("batch_folder_one_tag.ijm", "input=[" + VOC.resolve("JPEGImages").toAbsolutePath()
+                + "] tag=[cat] output=[" + out + "] model=[" + TINY + "] synonyms=none");
+        assertTrue(log.contains("3 images: 3 done"), log);
+        assertTrue(Files.isRegularFile(out.resolve("masks/2007_000032.png")));
+    }
+
+    @Test
+    void aBadArgumentFailsWithOneClearLineAndStopsTheMacro(@TempDir Path tmp) throws Exception {
+        IJ.log("\\Clear");
+        Path marker = tmp.resolve("reached.txt");
+        IJ.runMacro("run(\"CLIP WSSS Batch\", \"input=[" + tmp.resolve("missing") + "] labels=[cat] output=[" + tmp.resolve("o")
+                + "] model=[" + TINY + "]\");\nFile.saveString(\"x\", \"" + marker + "\");");
+        String log = IJ.getLog();
+        assertTrue(log.contains("CLIP WSSS Batch: ") && log.contains("missing: input folder does not exist"), log);
+        assertFalse(Files.exists(marker), "the macro stopped at the failing command");
+
+        IJ.log("\\Clear");
+        IJ.runMacro("run(\"CLIP WSSS Batch\", \"input=[" + VOC.toAbsolutePath() + "] labels=[cat] output=[" + tmp.resolve("o")
+                + "] model=[" + TINY + "] logit_scale=abc\");");
+        assertTrue(IJ.getLog().contains("option 'logit_scale' must be a number, not 'abc'"), IJ.getLog());
+    }
+
+    @Test
+    void camAndMaskCommandsOnTheCurrentImage() {
+        IJ.log("\\Clear");
+        String image = VOC.resolve("JPEGImages/2007_000032.jpg").toAbsolutePath().toString();
+        Object stackSize = IJ.runMacro("open(\"" + image + "\");\nrun(\"CLIP WSSS CAMs\", \"labels=[aeroplane;person] model=["
+                + TINY + "]\");\nreturn \"\" + nSlices + \" \" + getWidth() + \" \" + bitDepth();");
+        assertEquals("2 500 32", stackSize, IJ.getLog());
+        Object mask = IJ.runMacro("open(\"" + image + "\");\nrun(\"CLIP WSSS Pseudo Mask\", \"labels=[aeroplane;person] model=["
+                + TINY + "] rois table\");\nreturn \"\" + bitDepth() + \" \" + getWidth() + \" \" + roiManager(\"count\");");
+        assertTrue(String.valueOf(mask).startsWith("8 500 "), mask + " " + IJ.getLog());
+    }
+}
