@@ -49,11 +49,7 @@ public final class AtomicFiles {
                 out.flush();
                 channel.force(true);
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            move(temp, target);
         } catch (IOException e) {
             ClipWsssException failure = ClipWsssException.file(target, IoProblems.describe("could not write", e), e);
             cleanUp(created, temp, failure);
@@ -61,6 +57,18 @@ public final class AtomicFiles {
         } catch (RuntimeException | Error e) {
             cleanUp(created, temp, e);
             throw e;
+        }
+    }
+
+    /**
+     * Moves a finished file over {@code target} (same folder or file system), atomically where the file system
+     * can, else with a plain replacing move.
+     */
+    public static void move(Path source, Path target) throws IOException {
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
