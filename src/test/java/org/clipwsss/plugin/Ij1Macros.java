@@ -20,7 +20,6 @@ final class Ij1Macros {
 
     static synchronized Map<String, String> setUp() throws Exception {
         if (!ready) {
-            net.imagej.patcher.LegacyInjector.preinit();
             if (ij.Menus.getCommands() == null) {
                 var c = ij.Menus.class.getDeclaredConstructor(ij.ImageJ.class, java.applet.Applet.class);
                 c.setAccessible(true);
@@ -34,6 +33,24 @@ final class Ij1Macros {
         Map<String, String> commands = pluginsConfig();
         ij.Menus.getCommands().putAll(commands);
         return commands;
+    }
+
+    /**
+     * Runs ImageJ1 work and returns what it logged: headless, IJ.log writes to standard output (there is no Log
+     * window), so standard output is captured while it runs.
+     */
+    static String logOf(Runnable work) {
+        java.io.PrintStream saved = System.out;
+        java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(buffer, true, StandardCharsets.UTF_8));
+        try {
+            work.run();
+        } finally {
+            System.setOut(saved);
+        }
+        String log = buffer.toString(StandardCharsets.UTF_8);
+        saved.print(log);
+        return log;
     }
 
     /** command -> class from plugins.config */

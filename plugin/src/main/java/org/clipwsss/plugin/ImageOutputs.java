@@ -36,9 +36,9 @@ public final class ImageOutputs {
         }
         ImagePlus imp = new ImagePlus(title, stack);
         imp.setDisplayRange(0, 1);
-        LUT fire = LutLoader.getLut("fire");
+        IndexColorModel fire = LutLoader.getLut("fire");
         if (fire != null) {
-            imp.getProcessor().setLut(fire);
+            imp.getProcessor().setColorModel(fire);
         }
         imp.setProperty("Info", "CLIP WSSS class activation maps\nclasses=" + String.join(";", c.classes()));
         return imp;
@@ -55,9 +55,9 @@ public final class ImageOutputs {
         }
         FloatProcessor fp = new FloatProcessor(c.width(), c.height(), max);
         fp.setMinAndMax(0, 1);
-        LUT fire = LutLoader.getLut("fire");
+        IndexColorModel fire = LutLoader.getLut("fire");
         if (fire != null) {
-            fp.setLut(fire);
+            fp.setColorModel(fire);
         }
         ij.gui.ImageRoi roi = new ij.gui.ImageRoi(0, 0, fp.convertToColorProcessor());
         roi.setOpacity(0.45);

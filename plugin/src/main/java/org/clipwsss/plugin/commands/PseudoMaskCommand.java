@@ -64,10 +64,16 @@ public class PseudoMaskCommand extends ContextCommand {
             ClipWsss.MaskResult r = ClipWsss.pseudoMask(imp, labels, CommandSupport.options(model, method, synonyms, background, more));
             mask = r.mask();
             if (rois) {
-                RoiManager rm = RoiManager.getInstance() != null ? RoiManager.getInstance()
-                        : java.awt.GraphicsEnvironment.isHeadless() ? new RoiManager(true) : new RoiManager();
-                for (Roi roi : r.rois()) {
-                    rm.addRoi(roi);
+                // the ROI Manager is a window: headless, the ROIs go to the mask's overlay instead
+                if (java.awt.GraphicsEnvironment.isHeadless()) {
+                    ij.gui.Overlay o = new ij.gui.Overlay();
+                    r.rois().forEach(o::add);
+                    mask.setOverlay(o);
+                } else {
+                    RoiManager rm = RoiManager.getRoiManager();
+                    for (Roi roi : r.rois()) {
+                        rm.addRoi(roi);
+                    }
                 }
             }
             if (table) {

@@ -29,8 +29,44 @@ final class Ij1Results {
         }
     }
 
+    /** Shows the table; headless, fills ImageJ's system Results table instead (for getResult/nResults in macros). */
     static void show(ResultsTable table, String title) {
-        table.show(title);
+        if (!GraphicsEnvironment.isHeadless()) {
+            table.show(title);
+            return;
+        }
+        ResultsTable system = ResultsTable.getResultsTable();
+        system.reset();
+        String[] headings = table.getHeadings();
+        for (int row = 0; row < table.size(); row++) {
+            system.incrementCounter();
+            for (String h : headings) {
+                if (h.equals("Label")) {
+                    continue;
+                }
+                double v = table.getValue(h, row);
+                if (Double.isNaN(v) && !"NaN".equals(table.getStringValue(h, row))) {
+                    system.addValue(h, table.getStringValue(h, row));
+                } else {
+                    system.addValue(h, v);
+                }
+            }
+        }
+    }
+
+    /**
+     * ROIs go to the ROI Manager; headless (no window can exist) they are added to the image's overlay,
+     * where {@code Overlay.size} and {@code Overlay.activateSelection} reach them.
+     */
+    static void addRois(ImagePlus target, java.util.List<ij.gui.Roi> rois) {
+        if (GraphicsEnvironment.isHeadless()) {
+            ij.gui.Overlay overlay = target.getOverlay() == null ? new ij.gui.Overlay() : target.getOverlay();
+            rois.forEach(overlay::add);
+            target.setOverlay(overlay);
+            return;
+        }
+        ij.plugin.frame.RoiManager rm = ij.plugin.frame.RoiManager.getRoiManager();
+        rois.forEach(rm::addRoi);
     }
 
     /** Dialog values back to an option string for the facade (values in brackets). */

@@ -1,9 +1,7 @@
 package org.clipwsss.plugin.ij1;
 
 import ij.ImagePlus;
-import ij.gui.Roi;
 import ij.plugin.PlugIn;
-import ij.plugin.frame.RoiManager;
 import java.util.Map;
 import org.clipwsss.plugin.ClipWsss;
 import org.clipwsss.plugin.Options;
@@ -22,14 +20,10 @@ public final class PseudoMaskPlugIn implements PlugIn {
             boolean rois = Boolean.parseBoolean(v.remove("rois"));
             boolean table = Boolean.parseBoolean(v.remove("table"));
             ClipWsss.MaskResult r = ClipWsss.pseudoMask(imp, v.remove("labels"), Ij1Results.optionString(v));
-            Ij1Results.show(r.mask());
             if (rois) {
-                RoiManager rm = RoiManager.getInstance() != null ? RoiManager.getInstance()
-                        : java.awt.GraphicsEnvironment.isHeadless() ? new RoiManager(true) : new RoiManager();
-                for (Roi roi : r.rois()) {
-                    rm.addRoi(roi);
-                }
+                Ij1Results.addRois(r.mask(), r.rois());
             }
+            Ij1Results.show(r.mask());
             if (table) {
                 Ij1Results.show(r.table(), "CLIP WSSS classes");
             }
