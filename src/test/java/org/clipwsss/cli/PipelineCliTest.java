@@ -131,4 +131,18 @@ class PipelineCliTest {
                 "--cam", cam.toString(), "--candidates", "a;b", "--out", out.toString())[1];
         assertTrue(err.contains("cam.npy") && err.contains("500x281"), err);
     }
+
+    @Test
+    void modelsListRegisterRemove() {
+        String store = tmp.resolve("store").toString();
+        String out = run(0, "models", "register", "tiny", "--folder", tiny(), "--store", store)[0];
+        assertTrue(out.contains("registered tiny"), out);
+        out = run(0, "models", "list", "--store", store)[0];
+        assertTrue(out.contains("tiny") && out.contains("openai/clip-vit-base-patch32"), out);
+        out = run(0, "similarity", "--model", tiny(), "--image", VOC.resolve("JPEGImages/2007_000032.jpg").toString(),
+                "--text", "a plane")[0];
+        run(0, "models", "remove", "tiny", "--store", store);
+        String err = run(1, "models", "install", "clip-tiny", "--store", store)[1];
+        assertTrue(err.contains("clip-tiny") && err.contains("not downloaded"), err);
+    }
 }

@@ -32,8 +32,15 @@ class MacroTest {
 
     @Test
     void batchMacroWithALabelsCsv(@TempDir Path tmp) throws Exception {
+        Path images = tmp.resolve("my images");
+        Files.createDirectories(images);
+        try (var files = Files.list(VOC.resolve("JPEGImages"))) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, images.resolve(f.getFileName()));
+            }
+        }
         Path out = tmp.resolve("out dir");
-        String log = runMacroFile("batch_folder_with_labels.ijm", "input=[" + VOC.resolve("JPEGImages").toAbsolutePath() + "] labels=["
+        String log = runMacroFile("batch_folder_with_labels.ijm", "input=[" + images + "] labels=["
                 + VOC.resolve("labels.csv").toAbsolutePath() + "] output=[" + out + "] model=[" + TINY + "] classes=["
                 + VOC.resolve("classes.txt").toAbsolutePath() + "]");
         assertTrue(log.contains("3 images: 3 done"), log);
