@@ -7,30 +7,12 @@ import org.clipwsss.plugin.ImageOutputs;
 import org.clipwsss.runtime.pipeline.ImageResult;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.ui.UIService;
 
 /** Class activation maps of the current image: a 32-bit stack, one slice per label, heatmap LUT. */
 @Plugin(type = Command.class, headless = true, menuPath = "Plugins>CLIP WSSS>Class Activation Maps...")
-public class CamsCommand extends ContextCommand {
-    @Parameter
-    private LogService log;
-
-    @Parameter(required = false)
-    private UIService ui;
-
-    @Parameter(label = "Image")
-    private ImagePlus imp;
-
-    @Parameter(label = "Labels", description = CommandSupport.VOC_HINT, validater = "validateLabels")
-    private String labels = "";
-
-    @Parameter(label = "Model", description = "A model folder or an installed model's name (empty: the default)", required = false)
-    private String model = "";
-
+public class CamsCommand extends ImageCommand {
     @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "onnx"})
     private String method = "clearclip";
 
@@ -55,12 +37,5 @@ public class CamsCommand extends ContextCommand {
                 imp.setOverlay(ImageOutputs.topClassOverlay(r));
             }
         });
-    }
-
-    protected void validateLabels() {
-        String problem = CommandSupport.checkLabels(labels);
-        if (problem != null) {
-            cancel(problem);
-        }
     }
 }

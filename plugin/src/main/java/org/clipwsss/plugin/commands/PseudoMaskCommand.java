@@ -8,30 +8,12 @@ import java.util.Map;
 import org.clipwsss.plugin.ClipWsss;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.ui.UIService;
 
 /** A pseudo mask of the current image: 8-bit labels with the VOC palette, optional ROIs and a table. */
 @Plugin(type = Command.class, headless = true, menuPath = "Plugins>CLIP WSSS>Pseudo Mask...")
-public class PseudoMaskCommand extends ContextCommand {
-    @Parameter
-    private LogService log;
-
-    @Parameter(required = false)
-    private UIService ui;
-
-    @Parameter(label = "Image")
-    private ImagePlus imp;
-
-    @Parameter(label = "Labels", description = CommandSupport.VOC_HINT, validater = "validateLabels")
-    private String labels = "";
-
-    @Parameter(label = "Model", required = false)
-    private String model = "";
-
+public class PseudoMaskCommand extends ImageCommand {
     @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "onnx"})
     private String method = "clearclip";
 
@@ -80,12 +62,5 @@ public class PseudoMaskCommand extends ContextCommand {
                 results = r.table();
             }
         });
-    }
-
-    protected void validateLabels() {
-        String problem = CommandSupport.checkLabels(labels);
-        if (problem != null) {
-            cancel(problem);
-        }
     }
 }
