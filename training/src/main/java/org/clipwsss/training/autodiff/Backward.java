@@ -55,15 +55,15 @@ final class Backward {
     }
 
     String neg(String x) {
-        return g.op("Neg", List.of(x), Map.of());
+        return Ops.neg(g, x);
     }
 
     String reduceSum(String x, long[] axes, boolean keepDims) {
-        return g.op("ReduceSum", List.of(x, g.constantLongs("axes", axes)), Map.of("keepdims", keepDims ? 1L : 0L));
+        return Ops.reduceSum(g, x, axes, keepDims);
     }
 
     String reduceMean(String x, long[] axes, boolean keepDims) {
-        return g.op("ReduceMean", List.of(x), Map.of("axes", axes, "keepdims", keepDims ? 1L : 0L));
+        return Ops.reduceMean(g, x, axes, keepDims);
     }
 
     String where(String condition, String a, String b) {
