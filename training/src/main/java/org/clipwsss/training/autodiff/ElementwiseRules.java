@@ -1,5 +1,9 @@
 package org.clipwsss.training.autodiff;
 
+import static org.clipwsss.training.autodiff.Rule.in;
+import static org.clipwsss.training.autodiff.Rule.one;
+import static org.clipwsss.training.autodiff.Rule.out;
+
 import java.util.List;
 import java.util.Map;
 import org.clipwsss.runtime.graph.ElemType;
@@ -48,18 +52,6 @@ final class ElementwiseRules {
             }
             return one(dy);
         });
-    }
-
-    static String in(Node n, int i) {
-        return n.inputs().get(i);
-    }
-
-    static String out(Node n) {
-        return n.outputs().get(0);
-    }
-
-    static String[] one(String dx) {
-        return new String[] {dx};
     }
 
     /** Gradients of a broadcasting binary op, each summed back to its input's shape. */

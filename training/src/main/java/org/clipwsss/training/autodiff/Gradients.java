@@ -1,6 +1,5 @@
 package org.clipwsss.training.autodiff;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -130,7 +129,7 @@ public final class Gradients {
     /** Values the scalar is computed from. */
     private static Set<String> ancestors(Graph forward, String scalarOutput) {
         Set<String> useful = new HashSet<>(List.of(scalarOutput));
-        List<Node> nodes = new ArrayList<>(forward.nodes());
+        List<Node> nodes = forward.nodes();
         for (int i = nodes.size() - 1; i >= 0; i--) {
             Node n = nodes.get(i);
             if (n.outputs().stream().anyMatch(useful::contains)) {

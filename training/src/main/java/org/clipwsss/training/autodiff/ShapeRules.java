@@ -1,7 +1,7 @@
 package org.clipwsss.training.autodiff;
 
-import static org.clipwsss.training.autodiff.ElementwiseRules.in;
-import static org.clipwsss.training.autodiff.ElementwiseRules.out;
+import static org.clipwsss.training.autodiff.Rule.in;
+import static org.clipwsss.training.autodiff.Rule.out;
 
 import java.util.List;
 import java.util.Map;
