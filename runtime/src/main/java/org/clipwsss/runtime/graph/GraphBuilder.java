@@ -26,6 +26,25 @@ public final class GraphBuilder {
         this.name = name;
     }
 
+    /**
+     * A builder that starts from {@code graph}: its inputs, outputs, nodes and initializers are kept, and
+     * new nodes may use any of its values (to append a loss head, or a backward pass).
+     */
+    public static GraphBuilder extend(Graph graph) {
+        GraphBuilder b = new GraphBuilder(graph.name());
+        for (ValueInfo i : graph.inputs()) {
+            b.claim(i.name());
+            b.inputs.add(i);
+        }
+        graph.initializers().values().forEach(b::initializer);
+        for (Node n : graph.nodes()) {
+            n.outputs().stream().filter(o -> !o.isEmpty()).forEach(b::claim);
+            b.nodes.add(n);
+        }
+        b.outputs.addAll(graph.outputs());
+        return b;
+    }
+
     // ---- structure -------------------------------------------------------------------------------
 
     public String input(String value, ElemType type, Object... dims) {

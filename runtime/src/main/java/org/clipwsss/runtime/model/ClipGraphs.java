@@ -51,12 +51,35 @@ public final class ClipGraphs {
     /** Input side of the vision graphs (the config's image_size unless a larger grid was asked for). */
     private final int imageSize;
 
-    private ClipGraphs(ClipConfig config, Weights weights, String name, int imageSize) {
+    private ClipGraphs(ClipConfig config, Weights weights, GraphBuilder g, String name, int imageSize) {
         this.graphName = name;
         this.imageSize = imageSize;
         this.config = config;
         this.weights = weights;
-        this.g = new GraphBuilder(name);
+        this.g = g;
+    }
+
+    /**
+     * Appends the whole vision tower to {@code g}, from {@code pixels} [B,3,S,S] (any value of {@code g}, S the
+     * config's image size) to image_embeds [B,E]; returns that value. For heads and gradients through the input.
+     */
+    public static String visionEmbeds(GraphBuilder g, ClipConfig config, Weights weights, String pixels) {
+        ClipGraphs b = new ClipGraphs(config, weights, g, "vision_model", config.vision().imageSize());
+        return b.visionHead(b.visionTrunk(pixels, config.vision().layers()));
+    }
+
+    /**
+     * Appends the vision tower from the hidden state {@code hidden} [B,1+N,W] entering encoder layer
+     * {@code firstLayer} (its remaining layers, post_layernorm on token 0, projection) to {@code g}; returns
+     * image_embeds [B,E]. For Grad-CAM style gradients with respect to an intermediate state.
+     */
+    public static String visionEmbedsFromLayer(GraphBuilder g, ClipConfig config, Weights weights, String hidden, int firstLayer) {
+        int layers = config.vision().layers();
+        if (firstLayer < 0 || firstLayer >= layers) {
+            throw new IllegalArgumentException("layer " + firstLayer + " is not one of the " + layers + " vision layers");
+        }
+        ClipGraphs b = new ClipGraphs(config, weights, g, "vision_model", config.vision().imageSize());
+        return b.visionHead(b.visionLayers(hidden, firstLayer, layers));
     }
 
     public static Graph build(Kind kind, ClipConfig config, Weights weights) {
@@ -73,7 +96,7 @@ public final class ClipGraphs {
         if (imageSize <= 0 || imageSize % p != 0) {
             throw new IllegalArgumentException("image size " + imageSize + " is not a positive multiple of the patch size " + p);
         }
-        ClipGraphs b = new ClipGraphs(config, weights, kind.fileStem, imageSize);
+        ClipGraphs b = new ClipGraphs(config, weights, new GraphBuilder(kind.fileStem), kind.fileStem, imageSize);
         switch (kind) {
             case VISION:
                 b.vision();
@@ -103,11 +126,16 @@ public final class ClipGraphs {
         String pixels = pixelInput();
         String h = visionTrunk(pixels, v.layers());
         g.output(h, "last_hidden_state", ElemType.FLOAT, "batch", 1 + patches(), v.hiddenSize());
+        g.output(visionHead(h), "image_embeds", ElemType.FLOAT, "batch", config.projectionDim());
+    }
+
+    /** post_layernorm on token 0, then visual_projection: [B,1+N,W] -> [B,E]. */
+    private String visionHead(String h) {
+        ClipConfig.Tower v = config.vision();
         g.scope("vision.head");
         String cls = g.squeeze(g.slice(h, new long[] {0}, new long[] {1}, new long[] {1}), 1);
         String pooled = layerNorm(cls, "vision_model.post_layernorm", v);
-        String embeds = g.matMul(pooled, transposed("visual_projection.weight", config.projectionDim(), v.hiddenSize()));
-        g.output(embeds, "image_embeds", ElemType.FLOAT, "batch", config.projectionDim());
+        return g.matMul(pooled, transposed("visual_projection.weight", config.projectionDim(), v.hiddenSize()));
     }
 
     private void dense(boolean clearclip) {
@@ -249,8 +277,13 @@ public final class ClipGraphs {
         String x = g.concat(1, g.expand(cls, clsShape), tokens);
         x = g.add(x, positionEmbeddings());
         x = layerNorm(x, "vision_model.pre_layrnorm", v);
-        for (int i = 0; i < layers; i++) {
-            x = encoderLayer(x, "vision_model.encoder.layers." + i, v, null);
+        return visionLayers(x, 0, layers);
+    }
+
+    /** Vision encoder layers {@code from} (inclusive) to {@code to} (exclusive). */
+    private String visionLayers(String x, int from, int to) {
+        for (int i = from; i < to; i++) {
+            x = encoderLayer(x, "vision_model.encoder.layers." + i, config.vision(), null);
         }
         return x;
     }

@@ -1,0 +1,58 @@
+package org.clipwsss.training.autodiff;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.clipwsss.runtime.graph.ElemType;
+import org.clipwsss.runtime.graph.Graph;
+import org.clipwsss.runtime.graph.GraphBuilder;
+import org.clipwsss.runtime.io.NpyArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The walker's contract: outputs, argument checks, unreachable values, symbolic input shapes. */
+class GradientsTest {
+    @TempDir
+    Path dir;
+
+    /** loss = sum(x * x) over a [batch, 3] input; y = 2 x is an unrelated output. */
+    private static Graph squares() {
+        GraphBuilder g = new GraphBuilder("squares");
+        String x = g.input("x", ElemType.FLOAT, "batch", 3);
+        String unused = g.input("unused", ElemType.FLOAT, 2);
+        g.output(g.mul(x, g.constant("two", 2f)), "y", ElemType.FLOAT, "batch", 3);
+        g.output(g.mul(unused, unused), "u", ElemType.FLOAT, 2);
+        g.output(Ops.reduceSum(g, g.mul(x, x), null, false), "loss", ElemType.FLOAT);
+        return g.build();
+    }
+
+    @Test
+    void keepsForwardOutputsAndAddsOneGradientPerValue() {
+        Graph grad = Gradients.of(squares(), "loss", List.of("x", "unused"), Map.of("x", new long[] {2, 3}));
+        assertEquals(List.of("y", "u", "loss", "grad:x", "grad:unused"), grad.outputs().stream().map(o -> o.name()).toList());
+        NpyArray x = NpyArray.ofFloats(new float[] {1, -2, 3, 0.5f, 0, -1}, 2, 3);
+        Map<String, NpyArray> out = GradCheck.runner(grad, dir).run(
+                Map.of("x", x, "unused", NpyArray.ofFloats(new float[] {1, 1}, 2)), List.of("loss", "grad:x", "grad:unused"));
+        assertEquals(15.25f, out.get("loss").toFloats()[0], 1e-5);
+        assertArrayEquals(new float[] {2, -4, 6, 1, 0, -2}, out.get("grad:x").toFloats(), 1e-6f);
+        assertArrayEquals(new float[] {0, 0}, out.get("grad:unused").toFloats(), 0f);
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        Map<String, long[]> shapes = Map.of("x", new long[] {2, 3});
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Gradients.of(squares(), "nope", List.of("x"), shapes))
+                .getMessage().contains("no output nope"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Gradients.of(squares(), "y", List.of("x"), shapes))
+                .getMessage().contains("not a scalar"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Gradients.of(squares(), "loss", List.of("two_x"), shapes))
+                .getMessage().contains("neither an input nor an initializer"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Gradients.of(squares(), "loss", List.of("x")))
+                .getMessage().contains("symbolic dims"));
+    }
+}

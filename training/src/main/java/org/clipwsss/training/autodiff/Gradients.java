@@ -1,0 +1,141 @@
+package org.clipwsss.training.autodiff;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.clipwsss.runtime.graph.ElemType;
+import org.clipwsss.runtime.graph.Graph;
+import org.clipwsss.runtime.graph.GraphBuilder;
+import org.clipwsss.runtime.graph.Node;
+
+/**
+ * Reverse-mode differentiation of a {@link Graph}: the result computes the forward outputs and, for each
+ * value w asked for, an output {@code grad:<w>} = d scalar / d w with w's shape. Only nodes on a path
+ * from a differentiated value to the scalar get backward ops; everything else (weights not asked for,
+ * index arithmetic, masks) stays as it is.
+ */
+public final class Gradients {
+    /** Prefix of the gradient outputs. */
+    public static final String PREFIX = "grad:";
+
+    /** Ops whose outputs carry no gradient (integer, boolean or shape results). */
+    private static final Set<String> NOT_DIFFERENTIABLE = Set.of("Shape", "Size", "Equal", "Greater", "Less",
+            "GreaterOrEqual", "LessOrEqual", "And", "Or", "Not", "ArgMax", "ArgMin", "NonZero", "ConstantOfShape");
+
+    private static final Map<String, Rule> RULES = new HashMap<>();
+
+    static {
+        ElementwiseRules.register(RULES);
+        LinearRules.register(RULES);
+        ShapeRules.register(RULES);
+    }
+
+    private Gradients() {
+    }
+
+    public static String gradName(String value) {
+        return PREFIX + value;
+    }
+
+    /** As {@link #of(Graph, String, Collection, Map)} for a graph whose inputs all have numeric dims. */
+    public static Graph of(Graph forward, String scalarOutput, Collection<String> wrt) {
+        return of(forward, scalarOutput, wrt, Map.of());
+    }
+
+    /**
+     * The forward graph plus outputs {@code grad:<w>} for each {@code w} in {@code wrt} (graph inputs or
+     * initializers). {@code inputShapes} gives concrete shapes for inputs with symbolic dims.
+     */
+    public static Graph of(Graph forward, String scalarOutput, Collection<String> wrt, Map<String, long[]> inputShapes) {
+        ShapeInference shapes = ShapeInference.of(forward, inputShapes);
+        checkArguments(forward, scalarOutput, wrt, shapes);
+        Set<String> dependent = dependents(forward, wrt);
+        Set<String> useful = ancestors(forward, scalarOutput);
+        GraphBuilder g = GraphBuilder.extend(forward);
+        g.scope("grad");
+        Backward b = new Backward(g, forward, shapes, dependent);
+        Map<String, String> grads = new HashMap<>();
+        grads.put(scalarOutput, g.expand(g.constant("seed", 1f), g.constantLongs("seed_shape", shapes.shape(scalarOutput))));
+        List<Node> nodes = forward.nodes();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            String out = n.outputs().get(0);
+            String dy = grads.get(out);
+            if (dy == null || !dependent.contains(out) || !useful.contains(out)) {
+                continue;
+            }
+            Rule rule = RULES.get(n.op());
+            if (rule == null) {
+                throw new IllegalArgumentException("no gradient rule for op " + n.op() + " (node " + n.name()
+                        + ", output " + out + ") on the path from " + wrt + " to " + scalarOutput);
+            }
+            String[] inputGrads = rule.backward(n, dy, b);
+            for (int k = 0; k < inputGrads.length; k++) {
+                String v = n.inputs().get(k);
+                if (inputGrads[k] != null && dependent.contains(v)) {
+                    grads.merge(v, inputGrads[k], g::add);
+                }
+            }
+        }
+        for (String w : new LinkedHashSet<>(wrt)) {
+            long[] shape = shapes.shape(w);
+            String grad = grads.get(w);
+            if (grad == null) {
+                grad = g.expand(g.constant("zero", 0f), g.constantLongs("zero_shape", shape));
+            }
+            g.output(grad, gradName(w), ElemType.FLOAT, java.util.Arrays.stream(shape).boxed().toArray());
+        }
+        return g.build();
+    }
+
+    private static void checkArguments(Graph forward, String scalarOutput, Collection<String> wrt, ShapeInference shapes) {
+        if (forward.outputs().stream().noneMatch(o -> o.name().equals(scalarOutput))) {
+            throw new IllegalArgumentException("graph " + forward.name() + " has no output " + scalarOutput);
+        }
+        if (Axes.count(shapes.shape(scalarOutput)) != 1) {
+            throw new IllegalArgumentException("output " + scalarOutput + " is not a scalar: shape "
+                    + java.util.Arrays.toString(shapes.shape(scalarOutput)));
+        }
+        for (String w : wrt) {
+            boolean input = forward.inputs().stream().anyMatch(i -> i.name().equals(w));
+            if (!input && !forward.initializers().containsKey(w)) {
+                throw new IllegalArgumentException(w + " is neither an input nor an initializer of graph " + forward.name());
+            }
+        }
+    }
+
+    /** Values computed (differentiably) from {@code wrt}. */
+    private static Set<String> dependents(Graph forward, Collection<String> wrt) {
+        Set<String> dependent = new HashSet<>(wrt);
+        for (Node n : forward.nodes()) {
+            if (isDifferentiable(n) && n.inputs().stream().anyMatch(dependent::contains)) {
+                dependent.addAll(n.outputs());
+            }
+        }
+        return dependent;
+    }
+
+    private static boolean isDifferentiable(Node n) {
+        if (n.op().equals("Cast")) {
+            return n.intAttr("to", -1) == ElemType.FLOAT.onnxCode();
+        }
+        return !NOT_DIFFERENTIABLE.contains(n.op());
+    }
+
+    /** Values the scalar is computed from. */
+    private static Set<String> ancestors(Graph forward, String scalarOutput) {
+        Set<String> useful = new HashSet<>(List.of(scalarOutput));
+        List<Node> nodes = forward.nodes();
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            if (n.outputs().stream().anyMatch(useful::contains)) {
+                useful.addAll(n.inputs());
+            }
+        }
+        return useful;
+    }
+}
