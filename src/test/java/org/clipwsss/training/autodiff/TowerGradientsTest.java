@@ -122,7 +122,7 @@ class TowerGradientsTest {
         Path folder = Fixtures.model(model);
         ClipConfig cfg = ClipConfig.load(folder.resolve("config.json"));
         try (SafetensorsFile st = SafetensorsFile.open(folder.resolve("model.safetensors"))) {
-            Graph forward = build.apply(cfg, new CheckpointWeights(st));
+            Graph forward = build.apply(cfg, new org.clipwsss.runtime.clip.SafetensorsWeights(st));
             Map<String, long[]> shapes = new LinkedHashMap<>();
             feeds.forEach((k, v) -> shapes.put(k, v.shape()));
             Graph backward = Gradients.of(forward, "loss", List.of(wrt), shapes);

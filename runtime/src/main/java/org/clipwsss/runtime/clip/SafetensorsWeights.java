@@ -5,10 +5,10 @@ import org.clipwsss.runtime.io.SafetensorsFile;
 import org.clipwsss.runtime.model.Weights;
 
 /** {@link Weights} read from a safetensors checkpoint. */
-final class SafetensorsWeights implements Weights {
+public final class SafetensorsWeights implements Weights {
     private final SafetensorsFile file;
 
-    SafetensorsWeights(SafetensorsFile file) {
+    public SafetensorsWeights(SafetensorsFile file) {
         this.file = file;
     }
 

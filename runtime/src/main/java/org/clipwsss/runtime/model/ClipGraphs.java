@@ -180,33 +180,52 @@ public final class ClipGraphs {
         }
         // eos_token_id == 2 is Hugging Face's legacy config: the end token is the largest id (49407)
         String eot = g.argMax(eos, -1, false);
-        textTower(g.add(tokens, positions(length)), length, attnMask, eot);
+        textOutputs(textTower(g.add(tokens, positions(length)), length, attnMask, eot));
     }
 
     private void textFromEmbeds() {
         ClipConfig.Tower t = config.text();
         String embeds = g.input("inputs_embeds", ElemType.FLOAT, "batch", "sequence", t.hiddenSize());
         String eot = g.input("eot_position", ElemType.INT64, "batch");
-        g.scope("text.embeddings");
-        String length = g.slice(g.shape(embeds), new long[] {1}, new long[] {2}, new long[] {0});
-        textTower(g.add(embeds, positions(length)), length, causalMask(length), eot);
+        textOutputs(textFromEmbeds(embeds, eot));
     }
 
-    private void textTower(String x, String length, String attnMask, String eot) {
+    /** The text tower from summed embeddings; returns {last_hidden_state [B,L,W], text_embeds [B,E]}. */
+    private String[] textTower(String x, String length, String attnMask, String eot) {
         ClipConfig.Tower t = config.text();
         for (int i = 0; i < t.layers(); i++) {
             x = encoderLayer(x, "text_model.encoder.layers." + i, t, attnMask);
         }
         g.scope("text.head");
         String h = layerNorm(x, "text_model.final_layer_norm", t);
-        g.output(h, "last_hidden_state", ElemType.FLOAT, "batch", "sequence", t.hiddenSize());
         // pool at the end token with a one-hot matrix product: [B,1,L] x [B,L,W]
         String arange = g.slice(g.constantLongs("arange", range(t.maxPositions())), g.constantLongs("zero", 0),
                 length, g.constantLongs("axis0", 0));
         String oneHot = g.cast(g.equal(g.unsqueeze(arange, 0), g.unsqueeze(eot, 1)), ElemType.FLOAT);
         String pooled = g.squeeze(g.matMul(g.unsqueeze(oneHot, 1), h), 1);
         String embeds = g.matMul(pooled, transposed("text_projection.weight", config.projectionDim(), t.hiddenSize()));
-        g.output(embeds, "text_embeds", ElemType.FLOAT, "batch", config.projectionDim());
+        return new String[] {h, embeds};
+    }
+
+    private void textOutputs(String[] tower) {
+        ClipConfig.Tower t = config.text();
+        g.output(tower[0], "last_hidden_state", ElemType.FLOAT, "batch", "sequence", t.hiddenSize());
+        g.output(tower[1], "text_embeds", ElemType.FLOAT, "batch", config.projectionDim());
+    }
+
+    /** The text tower from token embeddings (position embeddings and causal mask inside) after {@code embeds}. */
+    private String[] textFromEmbeds(String embeds, String eot) {
+        g.scope("text.embeddings");
+        String length = g.slice(g.shape(embeds), new long[] {1}, new long[] {2}, new long[] {0});
+        return textTower(g.add(embeds, positions(length)), length, causalMask(length), eot);
+    }
+
+    /**
+     * Appends the text tower run from token embeddings {@code embeds} [B,L,W] (any value of {@code g}), pooled
+     * at {@code eot} [B] int64, to {@code g}; returns text_embeds [B,E]. For prompt learning.
+     */
+    public static String textEmbedsFromInputsEmbeds(GraphBuilder g, ClipConfig config, Weights weights, String embeds, String eot) {
+        return new ClipGraphs(config, weights, g, "text_model", config.vision().imageSize()).textFromEmbeds(embeds, eot)[1];
     }
 
     /** Position embeddings for the first L positions: [L,W]. */

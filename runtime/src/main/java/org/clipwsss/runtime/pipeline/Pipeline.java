@@ -82,7 +82,12 @@ public final class Pipeline {
         if (spec.endsWith(".npy")) {
             Path npy = Path.of(spec);
             String name = npy.getFileName().toString();
-            return BackgroundPrompts.learned(npy, npy.resolveSibling(name.substring(0, name.length() - 4) + ".json"));
+            Path json = npy.resolveSibling(name.substring(0, name.length() - 4) + ".json");
+            // train-prompts writes prompt_embeds.npy with the classes in prompts.json beside it
+            if (!java.nio.file.Files.isRegularFile(json) && java.nio.file.Files.isRegularFile(npy.resolveSibling("prompts.json"))) {
+                json = npy.resolveSibling("prompts.json");
+            }
+            return BackgroundPrompts.learned(npy, json);
         }
         return BackgroundPrompts.words(BackgroundWords.named(spec), s.camTemplate(), text);
     }

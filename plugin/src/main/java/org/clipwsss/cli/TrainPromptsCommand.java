@@ -1,0 +1,106 @@
+package org.clipwsss.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.clip.ClipModel;
+import org.clipwsss.runtime.io.AtomicFiles;
+import org.clipwsss.runtime.io.Npy;
+import org.clipwsss.runtime.io.NpyArray;
+import org.clipwsss.runtime.session.SessionFactory;
+import org.clipwsss.training.prompts.PromptData;
+import org.clipwsss.training.prompts.PromptTrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "train-prompts", description = "SemPLeS background prompt learning from tensors (full batch, plain SGD).")
+final class TrainPromptsCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--classes", required = true, paramLabel = "\"a;b;c\"")
+    String classes;
+
+    @Option(names = "--pixels", required = true, paramLabel = "X.npy", description = "Normalised images [N,3,S,S].")
+    Path pixels;
+
+    @Option(names = "--masks", required = true, paramLabel = "M.npy", description = "Class masks [N,K,S,S] in [0,1].")
+    Path masks;
+
+    @Option(names = "--targets", required = true, paramLabel = "Y.npy", description = "Image-level labels [N,K], 0/1.")
+    Path targets;
+
+    @Option(names = "--init", required = true, paramLabel = "P0.npy", description = "Initial prompts [K,L,W].")
+    Path init;
+
+    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd", description = "sgd (plain: no momentum, no decay).")
+    String optimizer;
+
+    @Option(names = "--lr", required = true, paramLabel = "LR")
+    float lr;
+
+    @Option(names = "--steps", required = true, paramLabel = "N")
+    int steps;
+
+    @Option(names = "--lambda", defaultValue = "0.02", paramLabel = "L", description = "Weight of the class-text term (default 0.02).")
+    float lambda;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!optimizer.equals("sgd")) {
+            throw new ClipWsssException("optimizer '" + optimizer + "' is not available in this version (use sgd)");
+        }
+        if (steps < 0 || !(lr > 0)) {
+            throw new ClipWsssException("--steps must be >= 0 and --lr > 0");
+        }
+        List<String> names = SegmentCommand.splitLabels(classes);
+        PrintWriter terminal = spec.commandLine().getOut();
+        Files.createDirectories(out);
+        try (SessionFactory sessions = modelOptions.sessions(); ClipModel model = modelOptions.open(sessions)) {
+            int size = model.config().vision().imageSize();
+            PromptData data = PromptData.load(pixels, masks, targets, size, names);
+            NpyArray p0 = Npy.read(init).requireShape(init, "initial prompts", names.size(), -1, model.config().text().hiddenSize());
+            int length = (int) p0.shape()[1];
+            StringBuilder csv = new StringBuilder("step,loss\n");
+            PromptTrainer.Result r = new PromptTrainer(model, out).trainSgd(names, data, p0.toFloats(), length, lr, steps, lambda,
+                    (step, loss) -> {
+                        csv.append(step).append(',').append(String.format(Locale.ROOT, "%.8f", loss)).append('\n');
+                        if (step % 10 == 0 || step == steps - 1) {
+                            terminal.printf(Locale.ROOT, "step %d loss %.6f%n", step, loss);
+                            terminal.flush();
+                        }
+                    });
+            Npy.write(out.resolve("prompts.npy"), NpyArray.ofFloats(r.prompts(), names.size(), length, model.config().text().hiddenSize()));
+            Npy.write(out.resolve("prompt_embeds.npy"), NpyArray.ofFloats(r.promptEmbeds(), names.size(), model.config().projectionDim()));
+            AtomicFiles.writeString(out.resolve("loss.csv"), csv.toString());
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("classes", names);
+            meta.put("prompt_length", length);
+            meta.put("optimizer", optimizer);
+            meta.put("lr", lr);
+            meta.put("steps", steps);
+            meta.put("lambda", lambda);
+            meta.put("model", model.folder().dir().toAbsolutePath().toString());
+            AtomicFiles.writeString(out.resolve("prompts.json"), new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(meta) + "\n");
+            terminal.println("wrote " + out.resolve("prompts.npy") + ", prompt_embeds.npy, prompts.json, loss.csv");
+        }
+        return 0;
+    }
+}

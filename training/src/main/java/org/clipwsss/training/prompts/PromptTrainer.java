@@ -1,0 +1,159 @@
+package org.clipwsss.training.prompts;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.clip.ClipModel;
+import org.clipwsss.runtime.clip.SafetensorsWeights;
+import org.clipwsss.runtime.graph.ElemType;
+import org.clipwsss.runtime.graph.Graph;
+import org.clipwsss.runtime.graph.GraphBuilder;
+import org.clipwsss.runtime.graph.Initializer;
+import org.clipwsss.runtime.graph.OnnxWriter;
+import org.clipwsss.runtime.io.NpyArray;
+import org.clipwsss.runtime.io.SafetensorsFile;
+import org.clipwsss.runtime.model.ClipConfig;
+import org.clipwsss.runtime.model.ClipGraphs;
+import org.clipwsss.runtime.session.GraphRunner;
+import org.clipwsss.runtime.text.ClipTokenizer;
+import org.clipwsss.training.autodiff.Gradients;
+import org.clipwsss.training.autodiff.Losses;
+
+/**
+ * SemPLeS background-prompt learning. Per class k, L learnable token embeddings p_k placed as
+ * {@code [SOT, "a", "photo", "of", p_1..p_L, ".", EOT]} (the text tower runs at this real length: with the
+ * causal mask the padding after EOT cannot change what is read at EOT) give u_b; with v_b the image embedding of
+ * {@code (1 - M_k) * X} and u_f that of "a photo of {class}.", the loss is
+ * {@code mean over (image, present class) of -log cos(u_b, v_b) + lambda * log cos(u_b, u_f)}, cosines clamped to
+ * [1e-4, 0.9999]. The frozen towers' image and class embeddings are computed once; the training graph (text tower,
+ * loss and its gradient with respect to the prompts) is an ordinary ONNX graph run by ONNX Runtime.
+ */
+public final class PromptTrainer {
+    /** Receives the loss of each step (before that step's update). */
+    public interface StepListener {
+        void step(int step, double loss);
+    }
+
+    public record Result(float[] prompts, float[] promptEmbeds, double[] losses) { }
+
+    private final ClipModel model;
+    private final Path workDir;
+
+    public PromptTrainer(ClipModel model, Path workDir) {
+        this.model = model;
+        this.workDir = workDir;
+    }
+
+    /** Plain SGD (no momentum, no weight decay), full batch each step. */
+    public Result trainSgd(List<String> classes, PromptData data, float[] init, int promptLength, float lr, int steps,
+            float lambda, StepListener listener) {
+        ClipConfig cfg = model.config();
+        int w = cfg.text().hiddenSize();
+        int k = classes.size();
+        if (init.length != k * promptLength * w) {
+            throw new ClipWsssException("initial prompts must be [" + k + "," + promptLength + "," + w + "], have " + init.length + " values");
+        }
+        int[][] pairs = data.pairs();
+        if (pairs.length == 0) {
+            throw new ClipWsssException("empty data set: no image has any of the classes " + classes);
+        }
+        Path graphFile = workDir.resolve("training_model.onnx");
+        writeTrainingGraph(graphFile, classes, data, pairs, promptLength, lambda);
+        GraphRunner runner = new GraphRunner(model.sessions(), graphFile);
+        float[] p = init.clone();
+        double[] losses = new double[steps];
+        String grad = Gradients.gradName("prompts");
+        for (int step = 0; step < steps; step++) {
+            Map<String, NpyArray> out = runner.run(Map.of("prompts", NpyArray.ofFloats(p, k, promptLength, w)), List.of("loss", grad));
+            losses[step] = out.get("loss").floats()[0];
+            float[] gp = out.get(grad).floats();
+            for (int i = 0; i < p.length; i++) {
+                p[i] -= lr * gp[i];
+            }
+            listener.step(step, losses[step]);
+        }
+        NpyArray ub = runner.run(Map.of("prompts", NpyArray.ofFloats(p, k, promptLength, w)), List.of("prompt_embeds")).get("prompt_embeds");
+        return new Result(p, ub.floats(), losses);
+    }
+
+    private void writeTrainingGraph(Path file, List<String> classes, PromptData data, int[][] pairs, int promptLength, float lambda) {
+        ClipConfig cfg = model.config();
+        int w = cfg.text().hiddenSize();
+        int k = classes.size();
+        int e = cfg.projectionDim();
+        float[] v = imageEmbeddings(data, pairs);
+        List<String> texts = classes.stream().map(c -> "a photo of " + c + ".").toList();
+        float[] uf = model.textEmbeds(texts).floats();
+        ClipTokenizer tok = model.tokenizer();
+        int[] prefixIds = concat(new int[] {ClipTokenizer.SOT}, tok.bpeIds("a photo of"));
+        int[] suffixIds = concat(tok.bpeIds("."), new int[] {ClipTokenizer.EOT});
+        long[] pairClass = new long[pairs.length];
+        for (int i = 0; i < pairs.length; i++) {
+            pairClass[i] = pairs[i][1];
+        }
+        long[] eot = new long[k];
+        java.util.Arrays.fill(eot, prefixIds.length + promptLength + suffixIds.length - 1);
+        try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
+            float[] table = st.readFloats("text_model.embeddings.token_embedding.weight");
+            GraphBuilder g = new GraphBuilder("prompt_learning");
+            String prompts = g.input("prompts", ElemType.FLOAT, k, promptLength, w);
+            String prefix = g.expand(g.initializer(Initializer.floats("prefix_embeds", rows(table, prefixIds, w), 1, prefixIds.length, w)),
+                    g.constantLongs("prefix_shape", k, prefixIds.length, w));
+            String suffix = g.expand(g.initializer(Initializer.floats("suffix_embeds", rows(table, suffixIds, w), 1, suffixIds.length, w)),
+                    g.constantLongs("suffix_shape", k, suffixIds.length, w));
+            String embeds = g.concat(1, prefix, prompts, suffix);
+            String ub = ClipGraphs.textEmbedsFromInputsEmbeds(g, cfg, new SafetensorsWeights(st), embeds, g.constantLongs("eot", eot));
+            String classOfPair = g.constantLongs("pair_class", pairClass);
+            String ubPairs = g.gather(ub, classOfPair, 0);
+            String vb = g.initializer(Initializer.floats("background_image_embeds", v, pairs.length, e));
+            String ufPairs = g.gather(g.initializer(Initializer.floats("class_text_embeds", uf, k, e)), classOfPair, 0);
+            String loss = g.sub(Losses.cosine(g, ubPairs, vb), g.mul(g.constant("lambda", lambda), Losses.cosine(g, ubPairs, ufPairs)));
+            g.output(loss, "loss", ElemType.FLOAT);
+            g.output(Losses.l2Normalize(g, ub), "prompt_embeds", ElemType.FLOAT, k, e);
+            Graph training = Gradients.of(g.build(), "loss", List.of("prompts"), Map.of("prompts", new long[] {k, promptLength, w}));
+            OnnxWriter.write(training, file, Map.of("clipwsss.graph", "SemPLeS prompt learning (loss and gradient)"));
+        } catch (IOException ex) {
+            throw ClipWsssException.file(file, "cannot write the training graph (" + ex.getMessage() + ")", ex);
+        }
+    }
+
+    /** Image embeddings of the class-masked-out images, one per pair, in batches. */
+    private float[] imageEmbeddings(PromptData data, int[][] pairs) {
+        int per = 3 * data.size() * data.size();
+        List<float[]> out = new ArrayList<>();
+        int batch = 16;
+        for (int start = 0; start < pairs.length; start += batch) {
+            int n = Math.min(batch, pairs.length - start);
+            float[] px = new float[n * per];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(data.background(pairs[start + i][0], pairs[start + i][1]), 0, px, i * per, per);
+            }
+            out.add(model.imageEmbeds(NpyArray.ofFloats(px, n, 3, data.size(), data.size())).floats());
+        }
+        int total = out.stream().mapToInt(a -> a.length).sum();
+        float[] all = new float[total];
+        int off = 0;
+        for (float[] a : out) {
+            System.arraycopy(a, 0, all, off, a.length);
+            off += a.length;
+        }
+        return all;
+    }
+
+    private static float[] rows(float[] table, int[] ids, int w) {
+        float[] out = new float[ids.length * w];
+        for (int i = 0; i < ids.length; i++) {
+            System.arraycopy(table, ids[i] * w, out, i * w, w);
+        }
+        return out;
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
