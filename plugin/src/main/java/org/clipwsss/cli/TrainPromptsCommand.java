@@ -17,6 +17,9 @@ import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.session.SessionFactory;
 import org.clipwsss.training.prompts.PromptData;
+import org.clipwsss.training.optim.Checkpoint;
+import org.clipwsss.training.optim.Optimizer;
+import org.clipwsss.training.optim.Schedule;
 import org.clipwsss.training.prompts.PromptTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,8 +47,20 @@ final class TrainPromptsCommand implements Callable<Integer> {
     @Option(names = "--init", required = true, paramLabel = "P0.npy", description = "Initial prompts [K,L,W].")
     Path init;
 
-    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd", description = "sgd (plain: no momentum, no decay).")
+    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adamw", description = "sgd (plain unless --momentum) or adamw.")
     String optimizer;
+
+    @Option(names = "--momentum", defaultValue = "0", paramLabel = "M", description = "SGD momentum (default 0).")
+    float momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "D", description = "Weight decay (default 0).")
+    float weightDecay;
+
+    @Option(names = "--schedule", defaultValue = "constant", paramLabel = "constant|cosine|poly")
+    String schedule;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N", description = "Save a checkpoint every N steps (and at the end).")
+    int checkpointEvery;
 
     @Option(names = "--lr", required = true, paramLabel = "LR")
     float lr;
@@ -64,9 +79,11 @@ final class TrainPromptsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!optimizer.equals("sgd")) {
-            throw new ClipWsssException("optimizer '" + optimizer + "' is not available in this version (use sgd)");
-        }
+        Optimizer opt = switch (optimizer) {
+            case "sgd" -> Optimizer.sgd(momentum, weightDecay);
+            case "adamw" -> Optimizer.adamW(0.9f, 0.999f, 1e-8f, weightDecay);
+            default -> throw new ClipWsssException("unknown optimizer '" + optimizer + "' (sgd, adamw)");
+        };
         if (steps < 0 || !(lr > 0)) {
             throw new ClipWsssException("--steps must be >= 0 and --lr > 0");
         }
@@ -79,7 +96,16 @@ final class TrainPromptsCommand implements Callable<Integer> {
             NpyArray p0 = Npy.read(init).requireShape(init, "initial prompts", names.size(), -1, model.config().text().hiddenSize());
             int length = (int) p0.shape()[1];
             StringBuilder csv = new StringBuilder("step,loss\n");
-            PromptTrainer.Result r = new PromptTrainer(model, out).trainSgd(names, data, p0.toFloats(), length, lr, steps, lambda,
+            Checkpoint previous = Checkpoint.load(out);
+            if (previous != null) {
+                for (int i = 0; i < previous.losses().length; i++) {
+                    csv.append(i).append(',').append(String.format(Locale.ROOT, "%.8f", previous.losses()[i])).append('\n');
+                }
+                terminal.println("resuming from the checkpoint at step " + previous.step());
+            }
+            PromptTrainer.Options o = new PromptTrainer.Options(opt, Schedule.parse(schedule, lr, steps), steps, lambda,
+                    checkpointEvery, () -> false);
+            PromptTrainer.Result r = new PromptTrainer(model, out).train(names, data, p0.toFloats(), length, o,
                     (step, loss) -> {
                         csv.append(step).append(',').append(String.format(Locale.ROOT, "%.8f", loss)).append('\n');
                         if (step % 10 == 0 || step == steps - 1) {
@@ -93,7 +119,8 @@ final class TrainPromptsCommand implements Callable<Integer> {
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("classes", names);
             meta.put("prompt_length", length);
-            meta.put("optimizer", optimizer);
+            meta.put("optimizer", opt.describe());
+            meta.put("schedule", schedule);
             meta.put("lr", lr);
             meta.put("steps", steps);
             meta.put("lambda", lambda);

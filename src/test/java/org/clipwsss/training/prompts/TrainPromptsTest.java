@@ -98,6 +98,41 @@ class TrainPromptsTest {
         assertTrue(err.contains("m.npy"), err);
     }
 
+    @Test
+    void aStoppedRunResumesOnTheSameLossCurve() throws Exception {
+        tensors(new float[] {1, 0, 1, 1});
+        java.util.List<String> classes = List.of("cat", "dog");
+        try (ClipModel model = ClipModel.open(Fixtures.CLIP_TINY, ClipModel.Options.defaults().withCacheRoot(tmp.resolve("c")))) {
+            PromptData data = PromptData.load(tmp.resolve("x.npy"), tmp.resolve("m.npy"), tmp.resolve("y.npy"), S, classes);
+            float[] p0 = Npy.read(tmp.resolve("p0.npy")).floats();
+            PromptTrainer.Options whole = new PromptTrainer.Options(org.clipwsss.training.optim.Optimizer.sgd(0.9f, 0.01f),
+                    org.clipwsss.training.optim.Schedule.parse("cosine", 10f, 6), 6, 0.02f, 2, () -> false);
+            Path a = tmp.resolve("a");
+            Files.createDirectories(a);
+            PromptTrainer.Result full = new PromptTrainer(model, a).train(classes, data, p0, L, whole, (s, l) -> { });
+
+            Path b = tmp.resolve("b");
+            Files.createDirectories(b);
+            int[] seen = {0};
+            PromptTrainer.Options stopAfter3 = new PromptTrainer.Options(org.clipwsss.training.optim.Optimizer.sgd(0.9f, 0.01f),
+                    org.clipwsss.training.optim.Schedule.parse("cosine", 10f, 6), 6, 0.02f, 2, () -> seen[0] >= 3);
+            PromptTrainer.Result part = new PromptTrainer(model, b).train(classes, data, p0, L, stopAfter3, (s, l) -> seen[0]++);
+            assertEquals(3, part.losses().length, "cancelled after three steps");
+            PromptTrainer.Result resumed = new PromptTrainer(model, b).train(classes, data, p0, L,
+                    new PromptTrainer.Options(org.clipwsss.training.optim.Optimizer.sgd(0.9f, 0.01f),
+                            org.clipwsss.training.optim.Schedule.parse("cosine", 10f, 6), 6, 0.02f, 2, () -> false), (s, l) -> { });
+            assertArrayEquals(full.losses(), resumed.losses(), "same loss curve");
+            assertArrayEquals(full.prompts(), resumed.prompts(), "same prompts");
+            assertTrue(Files.isRegularFile(b.resolve("training_model.onnx")) && Files.isRegularFile(b.resolve("eval_model.onnx")));
+
+            Files.writeString(b.resolve("checkpoint.json"), "{ broken");
+            org.clipwsss.runtime.ClipWsssException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.clipwsss.runtime.ClipWsssException.class,
+                    () -> new PromptTrainer(model, b).train(classes, data, p0, L, whole, (s, l) -> { }));
+            assertTrue(e.getMessage().contains("checkpoint.json") && e.getMessage().contains("corrupt"), e.getMessage());
+        }
+    }
+
     /** mean over present pairs of -log cos(u_b, v_b) + 0.02 log cos(u_b, u_f), from the model's own encoders. */
     private double independentLoss() throws Exception {
         float[] p0 = Npy.read(tmp.resolve("p0.npy")).floats();

@@ -21,6 +21,12 @@ import org.clipwsss.runtime.session.GraphRunner;
 import org.clipwsss.runtime.text.ClipTokenizer;
 import org.clipwsss.training.autodiff.Gradients;
 import org.clipwsss.training.autodiff.Losses;
+import org.clipwsss.training.optim.Checkpoint;
+import org.clipwsss.training.optim.Optimizer;
+import org.clipwsss.training.optim.Schedule;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.function.BooleanSupplier;
 
 /**
  * SemPLeS background-prompt learning. Per class k, L learnable token embeddings p_k placed as
@@ -47,9 +53,21 @@ public final class PromptTrainer {
         this.workDir = workDir;
     }
 
-    /** Plain SGD (no momentum, no weight decay), full batch each step. */
-    public Result trainSgd(List<String> classes, PromptData data, float[] init, int promptLength, float lr, int steps,
-            float lambda, StepListener listener) {
+    /** How to train: optimizer, learning-rate schedule, steps, loss weight, checkpoints, cancellation. */
+    public record Options(Optimizer optimizer, Schedule schedule, int steps, float lambda, int checkpointEvery,
+            BooleanSupplier cancelled) {
+        /** Plain SGD (no momentum, no weight decay), constant rate. */
+        public static Options sgd(float lr, int steps, float lambda) {
+            return new Options(Optimizer.sgd(0, 0), new Schedule("constant", lr, steps, 0.9f), steps, lambda, 0, () -> false);
+        }
+    }
+
+    /**
+     * Trains the prompts, full batch each step. With a checkpoint from an earlier run with the same settings in
+     * the work folder, continues from it (the same loss curve as an uninterrupted run); writes a checkpoint every
+     * {@code checkpointEvery} steps (0: only at the end), at the end, and when cancelled.
+     */
+    public Result train(List<String> classes, PromptData data, float[] init, int promptLength, Options o, StepListener listener) {
         ClipConfig cfg = model.config();
         int w = cfg.text().hiddenSize();
         int k = classes.size();
@@ -60,26 +78,70 @@ public final class PromptTrainer {
         if (pairs.length == 0) {
             throw new ClipWsssException("empty data set: no image has any of the classes " + classes);
         }
-        Path graphFile = workDir.resolve("training_model.onnx");
-        writeTrainingGraph(graphFile, classes, data, pairs, promptLength, lambda);
-        GraphRunner runner = new GraphRunner(model.sessions(), graphFile);
+        ObjectNode settings = settings(classes, data, promptLength, o);
         float[] p = init.clone();
-        double[] losses = new double[steps];
+        double[] losses = new double[o.steps()];
+        int start = 0;
+        Checkpoint previous = Checkpoint.load(workDir);
+        if (previous != null) {
+            if (!settings.equals(previous.settings())) {
+                throw ClipWsssException.file(workDir.resolve(Checkpoint.META), "was made with other settings ("
+                        + previous.settings() + "); use another output folder or delete the checkpoint");
+            }
+            NpyArray saved = previous.parameters().get("prompts");
+            if (saved == null || saved.size() != p.length || previous.step() > o.steps()) {
+                throw ClipWsssException.file(workDir.resolve(Checkpoint.TENSORS), "does not hold prompts [" + k + "," + promptLength + "," + w + "]");
+            }
+            p = saved.toFloats();
+            o.optimizer().load(previous.optimizerState());
+            start = previous.step();
+            System.arraycopy(previous.losses(), 0, losses, 0, start);
+        }
+        Path graphFile = workDir.resolve("training_model.onnx");
+        writeGraphs(graphFile, workDir.resolve("eval_model.onnx"), classes, data, pairs, promptLength, o.lambda());
+        GraphRunner runner = new GraphRunner(model.sessions(), graphFile);
         String grad = Gradients.gradName("prompts");
-        for (int step = 0; step < steps; step++) {
+        int step = start;
+        for (; step < o.steps() && !o.cancelled().getAsBoolean(); step++) {
             Map<String, NpyArray> out = runner.run(Map.of("prompts", NpyArray.ofFloats(p, k, promptLength, w)), List.of("loss", grad));
             losses[step] = out.get("loss").floats()[0];
-            float[] gp = out.get(grad).floats();
-            for (int i = 0; i < p.length; i++) {
-                p[i] -= lr * gp[i];
-            }
+            o.optimizer().step(p, out.get(grad).floats(), o.schedule().at(step));
             listener.step(step, losses[step]);
+            if (o.checkpointEvery() > 0 && (step + 1) % o.checkpointEvery() == 0 && step + 1 < o.steps()) {
+                checkpoint(step + 1, p, k, promptLength, w, o, losses, settings);
+            }
         }
+        checkpoint(step, p, k, promptLength, w, o, losses, settings);
         NpyArray ub = runner.run(Map.of("prompts", NpyArray.ofFloats(p, k, promptLength, w)), List.of("prompt_embeds")).get("prompt_embeds");
-        return new Result(p, ub.floats(), losses);
+        return new Result(p, ub.floats(), java.util.Arrays.copyOf(losses, step));
     }
 
-    private void writeTrainingGraph(Path file, List<String> classes, PromptData data, int[][] pairs, int promptLength, float lambda) {
+    private void checkpoint(int step, float[] p, int k, int l, int w, Options o, double[] losses, ObjectNode settings) {
+        new Checkpoint(step, Map.of("prompts", NpyArray.ofFloats(p, k, l, w)), o.optimizer().state(),
+                java.util.Arrays.copyOf(losses, step), settings).save(workDir);
+    }
+
+    private ObjectNode settings(List<String> classes, PromptData data, int promptLength, Options o) {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.set("classes", new ObjectMapper().valueToTree(classes));
+        n.put("prompt_length", promptLength);
+        n.put("images", data.n());
+        n.put("data_hash", java.util.Arrays.hashCode(data.pixels()) * 31 + java.util.Arrays.hashCode(data.masks()));
+        n.put("optimizer", o.optimizer().describe());
+        n.put("schedule", o.schedule().toString());
+        n.put("steps", o.steps());
+        n.put("lambda", o.lambda());
+        n.put("model", model.folder().dir().toAbsolutePath().normalize().toString());
+        try {
+            // as it will read back from checkpoint.json (numbers as JSON has them), so the two compare equal
+            return (ObjectNode) new ObjectMapper().readTree(n.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** training_model.onnx (loss and gradient) and eval_model.onnx (forward only: loss and prompt embeddings). */
+    private void writeGraphs(Path file, Path evalFile, List<String> classes, PromptData data, int[][] pairs, int promptLength, float lambda) {
         ClipConfig cfg = model.config();
         int w = cfg.text().hiddenSize();
         int k = classes.size();
@@ -113,7 +175,9 @@ public final class PromptTrainer {
             String loss = g.sub(Losses.cosine(g, ubPairs, vb), g.mul(g.constant("lambda", lambda), Losses.cosine(g, ubPairs, ufPairs)));
             g.output(loss, "loss", ElemType.FLOAT);
             g.output(Losses.l2Normalize(g, ub), "prompt_embeds", ElemType.FLOAT, k, e);
-            Graph training = Gradients.of(g.build(), "loss", List.of("prompts"), Map.of("prompts", new long[] {k, promptLength, w}));
+            Graph forward = g.build();
+            OnnxWriter.write(forward, evalFile, Map.of("clipwsss.graph", "SemPLeS prompt learning (forward)"));
+            Graph training = Gradients.of(forward, "loss", List.of("prompts"), Map.of("prompts", new long[] {k, promptLength, w}));
             OnnxWriter.write(training, file, Map.of("clipwsss.graph", "SemPLeS prompt learning (loss and gradient)"));
         } catch (IOException ex) {
             throw ClipWsssException.file(file, "cannot write the training graph (" + ex.getMessage() + ")", ex);
