@@ -50,6 +50,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "OUT.json")
     Path json;
 
+    @Option(names = "--prompts", description = "Benchmark a SemPLeS prompt-learning step instead (20 classes, L = 30).")
+    boolean prompts;
+
     @Spec
     CommandSpec spec;
 
@@ -63,6 +66,9 @@ final class BenchCommand implements Callable<Integer> {
             RandomClipModel.write(dir, s, 42);
         }
         out.printf("model %s (random weights) ready in %.1f s: %s%n", shapes, (System.nanoTime() - t0) / 1e9, dir);
+        if (prompts) {
+            return promptStep(dir, out);
+        }
         List<Raster8> imgs = syntheticImages(images + 2, 7);
         List<String> voc = ClassList.voc().names();
         Map<String, Object> report = new LinkedHashMap<>();
@@ -128,6 +134,57 @@ final class BenchCommand implements Callable<Integer> {
             AtomicFiles.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
         }
         out.flush();
+        return 0;
+    }
+
+    /** Seconds per prompt-learning step (forward + backward of the text tower, SGD update), 20 classes, L = 30. */
+    private Integer promptStep(Path dir, PrintWriter out) throws IOException {
+        int k = 20;
+        int l = 30;
+        int n = 4;
+        int side = 224;
+        SplittableRandom rnd = new SplittableRandom(11);
+        float[] px = new float[n * 3 * side * side];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) rnd.nextGaussian();
+        }
+        float[] masks = new float[n * k * side * side];
+        for (int i = 0; i < masks.length; i++) {
+            masks[i] = rnd.nextFloat();
+        }
+        float[] targets = new float[n * k];
+        for (int c = 0; c < k; c++) {
+            targets[(c % n) * k + c] = 1;
+        }
+        List<String> classes = ClassList.voc().names();
+        try (SessionFactory sessions = new SessionFactory(Device.AUTO, threads);
+                ClipModel model = ClipModel.open(dir, ClipModel.Options.defaults().withSource(GraphSource.SAFETENSORS)
+                        .withSessions(sessions).withCacheRoot(dir.resolve("cache")))) {
+            int w = model.config().text().hiddenSize();
+            float[] p0 = new float[k * l * w];
+            for (int i = 0; i < p0.length; i++) {
+                p0[i] = (float) (rnd.nextGaussian() * 0.02);
+            }
+            org.clipwsss.training.prompts.PromptData data = new org.clipwsss.training.prompts.PromptData(n, k, side, px, masks, targets);
+            Path work = Files.createTempDirectory("clip-wsss-bench-prompts");
+            long[] stepStart = {System.nanoTime()};
+            List<Double> seconds = new ArrayList<>();
+            int steps = Math.max(3, images);
+            new org.clipwsss.training.prompts.PromptTrainer(model, work).train(classes, data, p0, l,
+                    org.clipwsss.training.prompts.PromptTrainer.Options.sgd(0.1f, steps, 0.02f), (step, loss) -> {
+                        long now = System.nanoTime();
+                        seconds.add((now - stepStart[0]) / 1e9);
+                        stepStart[0] = now;
+                    });
+            // the first interval includes building the graphs and the session; the rest are steady steps
+            double mean = seconds.subList(1, seconds.size()).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            out.printf("prompt learning (%s text tower, %d classes, L = %d, sequence %d, device %s): %.3f s per step over %d steps%n",
+                    shapes, k, l, l + 6, sessions.device(), mean, seconds.size() - 1);
+            if (json != null) {
+                AtomicFiles.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(
+                        Map.of("shapes", shapes, "classes", k, "prompt_length", l, "seconds_per_step", mean, "steps", seconds.size() - 1)) + "\n");
+            }
+        }
         return 0;
     }
 
