@@ -21,13 +21,18 @@ import org.clipwsss.training.optim.Checkpoint;
 import org.clipwsss.training.optim.Optimizer;
 import org.clipwsss.training.optim.Schedule;
 import org.clipwsss.training.prompts.PromptTrainer;
+import org.clipwsss.runtime.batch.BatchJob;
+import org.clipwsss.runtime.pipeline.Pipeline;
+import org.clipwsss.runtime.prompts.LabelsCsv;
+import org.clipwsss.training.prompts.FolderExamples;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "train-prompts", description = "SemPLeS background prompt learning from tensors (full batch, plain SGD).")
+@Command(name = "train-prompts", description = "SemPLeS background prompt learning, from tensors or from a folder of images with labels.")
 final class TrainPromptsCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -35,17 +40,47 @@ final class TrainPromptsCommand implements Callable<Integer> {
     @Option(names = "--classes", required = true, paramLabel = "\"a;b;c\"")
     String classes;
 
-    @Option(names = "--pixels", required = true, paramLabel = "X.npy", description = "Normalised images [N,3,S,S].")
-    Path pixels;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
 
-    @Option(names = "--masks", required = true, paramLabel = "M.npy", description = "Class masks [N,K,S,S] in [0,1].")
-    Path masks;
+    static final class Source {
+        @ArgGroup(exclusive = false)
+        Tensors tensors;
 
-    @Option(names = "--targets", required = true, paramLabel = "Y.npy", description = "Image-level labels [N,K], 0/1.")
-    Path targets;
+        @ArgGroup(exclusive = false)
+        Folder folder;
+    }
 
-    @Option(names = "--init", required = true, paramLabel = "P0.npy", description = "Initial prompts [K,L,W].")
+    static final class Tensors {
+        @Option(names = "--pixels", required = true, paramLabel = "X.npy", description = "Normalised images [N,3,S,S].")
+        Path pixels;
+
+        @Option(names = "--masks", required = true, paramLabel = "M.npy", description = "Class masks [N,K,S,S] in [0,1].")
+        Path masks;
+
+        @Option(names = "--targets", required = true, paramLabel = "Y.npy", description = "Image-level labels [N,K], 0/1.")
+        Path targets;
+    }
+
+    static final class Folder {
+        @Option(names = "--input", required = true, paramLabel = "DIR", description = "Folder of images; masks come from the pipeline's CAMs.")
+        Path input;
+
+        @Option(names = "--labels", required = true, paramLabel = "labels.csv|\"a;b\"")
+        String labels;
+    }
+
+    @Option(names = "--init", paramLabel = "P0.npy", description = "Initial prompts [K,L,W] (default: random, std 0.02, --seed).")
     Path init;
+
+    @Option(names = "--prompt-length", defaultValue = "30", paramLabel = "L", description = "Learnable tokens per class without --init.")
+    int promptLength;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N")
+    long seed;
+
+    @Mixin
+    PipelineOptions pipelineOptions;
 
     @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adamw", description = "sgd (plain unless --momentum) or adamw.")
     String optimizer;
@@ -74,6 +109,29 @@ final class TrainPromptsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR")
     Path out;
 
+    private PromptTrainer.Examples folderExamples(ClipModel model, List<String> names, PrintWriter terminal) {
+        Path csv = Files.isRegularFile(Path.of(source.folder.labels)) ? Path.of(source.folder.labels) : null;
+        LabelsCsv table = csv == null ? null : LabelsCsv.load(csv);
+        List<String> fixed = csv == null ? SegmentCommand.splitLabels(source.folder.labels) : null;
+        Pipeline pipeline = Pipeline.create(model, pipelineOptions.settings());
+        List<Path> images = BatchJob.listImages(source.folder.input);
+        terminal.println("computing masks and background embeddings for " + images.size() + " images");
+        PromptTrainer.Examples ex = FolderExamples.build(model, pipeline, images,
+                f -> table == null ? fixed : table.labelsFor(f.getFileName().toString()), names,
+                problem -> terminal.println("  left out " + problem));
+        terminal.println(ex.pairs().length + " (image, class) pairs");
+        return ex;
+    }
+
+    static NpyArray randomPrompts(int k, int l, int w, long seed) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        float[] p = new float[k * l * w];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) (rnd.nextGaussian() * 0.02);
+        }
+        return NpyArray.ofFloats(p, k, l, w);
+    }
+
     @Spec
     CommandSpec spec;
 
@@ -92,9 +150,11 @@ final class TrainPromptsCommand implements Callable<Integer> {
         Files.createDirectories(out);
         try (SessionFactory sessions = modelOptions.sessions(); ClipModel model = modelOptions.open(sessions)) {
             int size = model.config().vision().imageSize();
-            PromptData data = PromptData.load(pixels, masks, targets, size, names);
-            NpyArray p0 = Npy.read(init).requireShape(init, "initial prompts", names.size(), -1, model.config().text().hiddenSize());
+            int width = model.config().text().hiddenSize();
+            NpyArray p0 = init != null ? Npy.read(init).requireShape(init, "initial prompts", names.size(), -1, width)
+                    : randomPrompts(names.size(), promptLength, width, seed);
             int length = (int) p0.shape()[1];
+            PromptTrainer trainer = new PromptTrainer(model, out);
             StringBuilder csv = new StringBuilder("step,loss\n");
             Checkpoint previous = Checkpoint.load(out);
             if (previous != null) {
@@ -105,14 +165,20 @@ final class TrainPromptsCommand implements Callable<Integer> {
             }
             PromptTrainer.Options o = new PromptTrainer.Options(opt, Schedule.parse(schedule, lr, steps), steps, lambda,
                     checkpointEvery, () -> false);
-            PromptTrainer.Result r = new PromptTrainer(model, out).train(names, data, p0.toFloats(), length, o,
-                    (step, loss) -> {
-                        csv.append(step).append(',').append(String.format(Locale.ROOT, "%.8f", loss)).append('\n');
-                        if (step % 10 == 0 || step == steps - 1) {
-                            terminal.printf(Locale.ROOT, "step %d loss %.6f%n", step, loss);
-                            terminal.flush();
-                        }
-                    });
+            PromptTrainer.StepListener listener = (step, loss) -> {
+                csv.append(step).append(',').append(String.format(Locale.ROOT, "%.8f", loss)).append('\n');
+                if (step % 10 == 0 || step == steps - 1) {
+                    terminal.printf(Locale.ROOT, "step %d loss %.6f%n", step, loss);
+                    terminal.flush();
+                }
+            };
+            PromptTrainer.Result r;
+            if (source.tensors != null) {
+                PromptData data = PromptData.load(source.tensors.pixels, source.tensors.masks, source.tensors.targets, size, names);
+                r = trainer.train(names, data, p0.toFloats(), length, o, listener);
+            } else {
+                r = trainer.train(names, folderExamples(model, names, terminal), p0.toFloats(), length, o, listener);
+            }
             Npy.write(out.resolve("prompts.npy"), NpyArray.ofFloats(r.prompts(), names.size(), length, model.config().text().hiddenSize()));
             Npy.write(out.resolve("prompt_embeds.npy"), NpyArray.ofFloats(r.promptEmbeds(), names.size(), model.config().projectionDim()));
             AtomicFiles.writeString(out.resolve("loss.csv"), csv.toString());

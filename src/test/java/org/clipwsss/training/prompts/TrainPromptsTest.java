@@ -95,7 +95,7 @@ class TrainPromptsTest {
         String[] wrongClasses = base.clone();
         wrongClasses[6] = "cat;dog;bird";
         err = cli(1, concat(wrongClasses, "--lr", "1", "--steps", "1", "--out", tmp.resolve("o").toString()))[1];
-        assertTrue(err.contains("m.npy"), err);
+        assertTrue(err.contains("p0.npy") && err.contains("[3, *, 32]"), err);
     }
 
     @Test
@@ -131,6 +131,18 @@ class TrainPromptsTest {
                     () -> new PromptTrainer(model, b).train(classes, data, p0, L, whole, (s, l) -> { }));
             assertTrue(e.getMessage().contains("checkpoint.json") && e.getMessage().contains("corrupt"), e.getMessage());
         }
+    }
+
+    @Test
+    void fromAFolderOfImagesWithLabels() throws Exception {
+        Path out = tmp.resolve("folder");
+        String log = cli(0, "train-prompts", "--model", Fixtures.CLIP_TINY.toString(), "--cache", tmp.resolve("c").toString(),
+                "--classes", "aeroplane;person;tvmonitor;cat;dog;sofa", "--input", "src/test/resources/voc-sample/JPEGImages",
+                "--labels", "src/test/resources/voc-sample/labels.csv", "--prompt-length", "4", "--lr", "10", "--steps", "3",
+                "--out", out.toString())[0];
+        assertTrue(log.contains("7 (image, class) pairs"), log);
+        assertEquals(4, Files.readAllLines(out.resolve("loss.csv")).size());
+        assertArrayEquals(new long[] {6, 4, 32}, Npy.read(out.resolve("prompts.npy")).shape());
     }
 
     /** mean over present pairs of -log cos(u_b, v_b) + 0.02 log cos(u_b, u_f), from the model's own encoders. */

@@ -125,7 +125,8 @@ public final class BatchJob {
         return summary;
     }
 
-    static List<Path> listImages(Path dir) {
+    /** The image files of a folder that a batch picks up, sorted by name. */
+    public static List<Path> listImages(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw ClipWsssException.file(dir, Files.exists(dir) ? "not a folder" : "input folder does not exist");
         }

@@ -35,8 +35,15 @@ public final class SynonymSelector {
 
     /** Scores the candidates of every class of {@code image}, masking with its CAMs (one image run for all classes). */
     public List<SynonymScores> select(Raster8 image, Cams cams, List<List<String>> candidates) {
-        float[] pixels = pre.preprocess(image);
-        ClipPreprocessor.Geometry g = pre.geometry(image.width(), image.height());
+        return select(pre.preprocess(image), masksAtInput(pre, cams), cams.classes(), candidates);
+    }
+
+    /**
+     * The CAMs mapped onto the model's input exactly as the image's pixels are (resize, centre crop): one
+     * [S*S] mask per class, to multiply into the normalised pixel tensor.
+     */
+    public static float[][] masksAtInput(ClipPreprocessor pre, Cams cams) {
+        ClipPreprocessor.Geometry g = pre.geometry(cams.width(), cams.height());
         float[][] masks = new float[cams.maps().length][];
         for (int k = 0; k < masks.length; k++) {
             float[] resized = FloatMaps.resizeBilinear(cams.maps()[k], cams.width(), cams.height(), g.resizedWidth(),
@@ -44,7 +51,7 @@ public final class SynonymSelector {
             masks[k] = FloatMaps.crop(resized, g.resizedWidth(), g.resizedHeight(), g.left(), g.top(), g.cropWidth(),
                     g.cropHeight());
         }
-        return select(pixels, masks, cams.classes(), candidates);
+        return masks;
     }
 
     /**

@@ -68,6 +68,21 @@ public final class PromptTrainer {
      * {@code checkpointEvery} steps (0: only at the end), at the end, and when cancelled.
      */
     public Result train(List<String> classes, PromptData data, float[] init, int promptLength, Options o, StepListener listener) {
+        int[][] pairs = data.pairs();
+        if (pairs.length == 0) {
+            throw new ClipWsssException("empty data set: no image has any of the classes " + classes);
+        }
+        return train(classes, new Examples(pairs, imageEmbeddings(data, pairs),
+                java.util.Arrays.hashCode(data.pixels()) * 31 + java.util.Arrays.hashCode(data.masks())), init, promptLength, o, listener);
+    }
+
+    /**
+     * The training examples once the frozen image tower has run: the (image, class) pairs and the image embedding
+     * of each pair's class-masked-out image [P,E]; {@code dataHash} identifies the data for resuming.
+     */
+    public record Examples(int[][] pairs, float[] backgroundEmbeddings, long dataHash) { }
+
+    public Result train(List<String> classes, Examples data, float[] init, int promptLength, Options o, StepListener listener) {
         ClipConfig cfg = model.config();
         int w = cfg.text().hiddenSize();
         int k = classes.size();
@@ -98,7 +113,7 @@ public final class PromptTrainer {
             System.arraycopy(previous.losses(), 0, losses, 0, start);
         }
         Path graphFile = workDir.resolve("training_model.onnx");
-        writeGraphs(graphFile, workDir.resolve("eval_model.onnx"), classes, data, pairs, promptLength, o.lambda());
+        writeGraphs(graphFile, workDir.resolve("eval_model.onnx"), classes, data.backgroundEmbeddings(), pairs, promptLength, o.lambda());
         GraphRunner runner = new GraphRunner(model.sessions(), graphFile);
         String grad = Gradients.gradName("prompts");
         int step = start;
@@ -121,12 +136,12 @@ public final class PromptTrainer {
                 java.util.Arrays.copyOf(losses, step), settings).save(workDir);
     }
 
-    private ObjectNode settings(List<String> classes, PromptData data, int promptLength, Options o) {
+    private ObjectNode settings(List<String> classes, Examples data, int promptLength, Options o) {
         ObjectNode n = new ObjectMapper().createObjectNode();
         n.set("classes", new ObjectMapper().valueToTree(classes));
         n.put("prompt_length", promptLength);
-        n.put("images", data.n());
-        n.put("data_hash", java.util.Arrays.hashCode(data.pixels()) * 31 + java.util.Arrays.hashCode(data.masks()));
+        n.put("pairs", data.pairs().length);
+        n.put("data_hash", data.dataHash());
         n.put("optimizer", o.optimizer().describe());
         n.put("schedule", o.schedule().toString());
         n.put("steps", o.steps());
@@ -141,12 +156,11 @@ public final class PromptTrainer {
     }
 
     /** training_model.onnx (loss and gradient) and eval_model.onnx (forward only: loss and prompt embeddings). */
-    private void writeGraphs(Path file, Path evalFile, List<String> classes, PromptData data, int[][] pairs, int promptLength, float lambda) {
+    private void writeGraphs(Path file, Path evalFile, List<String> classes, float[] v, int[][] pairs, int promptLength, float lambda) {
         ClipConfig cfg = model.config();
         int w = cfg.text().hiddenSize();
         int k = classes.size();
         int e = cfg.projectionDim();
-        float[] v = imageEmbeddings(data, pairs);
         List<String> texts = classes.stream().map(c -> "a photo of " + c + ".").toList();
         float[] uf = model.textEmbeds(texts).floats();
         ClipTokenizer tok = model.tokenizer();
