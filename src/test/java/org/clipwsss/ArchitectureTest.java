@@ -35,6 +35,22 @@ class ArchitectureTest {
         assertEquals(List.of(), offenders);
     }
 
+    /** training depends on runtime, never the other way (training's CAM methods come in through CamSourceProvider). */
+    @Test
+    void runtimeDoesNotUseTraining() throws IOException {
+        Pattern training = Pattern.compile("\\borg\\.clipwsss\\.training\\b");
+        List<String> offenders = new ArrayList<>();
+        int checked = 0;
+        for (Path p : javaFiles(Path.of("runtime/src/main/java"))) {
+            checked++;
+            if (training.matcher(Files.readString(p)).find()) {
+                offenders.add(p.toString());
+            }
+        }
+        assertTrue(checked > 10, "found only " + checked + " runtime sources: is the working directory the project root?");
+        assertEquals(List.of(), offenders);
+    }
+
     @Test
     void noDefaultPackageClasses() throws IOException {
         List<String> offenders = new ArrayList<>();

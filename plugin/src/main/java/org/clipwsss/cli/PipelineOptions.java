@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 public final class PipelineOptions {
     private static final PipelineSettings D = PipelineSettings.defaults();
 
-    @Option(names = "--method", defaultValue = "clearclip", paramLabel = "clearclip|maskclip|onnx",
+    @Option(names = "--method", defaultValue = "clearclip", paramLabel = "clearclip|maskclip|onnx|gradcam",
             description = "CAM source (default: ${DEFAULT-VALUE}).")
     String method;
 

@@ -82,6 +82,25 @@ public final class ClipGraphs {
         return b.visionHead(b.visionLayers(hidden, firstLayer, layers));
     }
 
+    /**
+     * Appends the vision tower from {@code pixels} [B,3,S,S] (S = {@code imageSize}, a multiple of the patch size;
+     * position embeddings resampled when it is not the config's) up to the hidden state entering encoder layer
+     * {@code layer} [B,1+N,W] to {@code g}; returns that value. With {@link #visionEmbedsFromLayer} the two halves
+     * of the tower, for gradients with respect to that state (Grad-CAM).
+     */
+    public static String visionHiddenEntering(GraphBuilder g, ClipConfig config, Weights weights, String pixels, int layer,
+            int imageSize) {
+        int layers = config.vision().layers();
+        if (layer < 0 || layer >= layers) {
+            throw new IllegalArgumentException("layer " + layer + " is not one of the " + layers + " vision layers");
+        }
+        int p = config.vision().patchSize();
+        if (imageSize <= 0 || imageSize % p != 0) {
+            throw new IllegalArgumentException("image size " + imageSize + " is not a positive multiple of the patch size " + p);
+        }
+        return new ClipGraphs(config, weights, g, "vision_model", imageSize).visionTrunk(pixels, layer);
+    }
+
     public static Graph build(Kind kind, ClipConfig config, Weights weights) {
         return build(kind, config, weights, config.vision().imageSize());
     }

@@ -60,9 +60,14 @@ public final class Pipeline {
         int size = s.inputSize() == 0 ? model.config().vision().imageSize() : s.inputSize();
         Function<Raster8, DenseFeatures> extractor = image -> DenseFeatures.compute(model, mode, pre, image, size,
                 s.windowOverlap(), s.maxWindows());
-        CamSource source = s.clipCams()
-                ? new ClipDenseCams(s.method(), text, s.camTemplate(), background, s.logitScale())
-                : new OnnxCams(s.camModel(), model.sessions());
+        CamSource source;
+        if (s.clipCams()) {
+            source = new ClipDenseCams(s.method(), text, s.camTemplate(), background, s.logitScale());
+        } else if (s.method().equals("onnx")) {
+            source = new OnnxCams(s.camModel(), model.sessions());
+        } else {
+            source = CamSourceProvider.providers().get(s.method()).create(model, s, text, background);
+        }
         boolean refine = s.refineExponent() > 0 && !s.background().equals("none");
         PromptRefinement refinement = refine
                 ? new PromptRefinement(text, s.camTemplate(), background, s.logitScale(), s.refineExponent()) : null;

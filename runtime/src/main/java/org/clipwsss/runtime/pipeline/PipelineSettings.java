@@ -10,7 +10,7 @@ import org.clipwsss.runtime.ClipWsssException;
  * Immutable; {@code with...} methods return changed copies.
  */
 public record PipelineSettings(
-        /** clearclip | maskclip | onnx */
+        /** clearclip | maskclip | onnx, or a method a {@link CamSourceProvider} offers (gradcam) */
         String method,
         /** the ONNX CAM model for method onnx */
         Path camModel,
@@ -43,8 +43,9 @@ public record PipelineSettings(
     }
 
     public PipelineSettings {
-        if (!java.util.List.of("clearclip", "maskclip", "onnx").contains(method)) {
-            throw new ClipWsssException("unknown CAM method '" + method + "' (use clearclip, maskclip or onnx)");
+        if (!CamSourceProvider.BUILT_IN.contains(method) && !CamSourceProvider.providers().containsKey(method)) {
+            throw new ClipWsssException("unknown CAM method '" + method + "' (use one of "
+                    + String.join(", ", CamSourceProvider.methods()) + ")");
         }
         if (method.equals("onnx") && camModel == null) {
             throw new ClipWsssException("method onnx needs a CAM model (--cam-model FILE.onnx)");
@@ -62,8 +63,9 @@ public record PipelineSettings(
         }
     }
 
+    /** Whether the CAMs are the built-in training-free CLIP ones (clearclip or maskclip). */
     public boolean clipCams() {
-        return !method.equals("onnx");
+        return method.equals("clearclip") || method.equals("maskclip");
     }
 
     public boolean synonymsOn() {

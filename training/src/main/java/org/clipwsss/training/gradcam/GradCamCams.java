@@ -1,0 +1,316 @@
+package org.clipwsss.training.gradcam;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.cam.BackgroundPrompts;
+import org.clipwsss.runtime.cam.CamSource;
+import org.clipwsss.runtime.cam.Cams;
+import org.clipwsss.runtime.cam.ClassPrompt;
+import org.clipwsss.runtime.cam.FloatMaps;
+import org.clipwsss.runtime.cam.ImageContext;
+import org.clipwsss.runtime.cam.TextEmbeddings;
+import org.clipwsss.runtime.cam.WindowLayout;
+import org.clipwsss.runtime.clip.ClipModel;
+import org.clipwsss.runtime.clip.SafetensorsWeights;
+import org.clipwsss.runtime.graph.ElemType;
+import org.clipwsss.runtime.graph.Graph;
+import org.clipwsss.runtime.graph.GraphBuilder;
+import org.clipwsss.runtime.graph.OnnxWriter;
+import org.clipwsss.runtime.image.ClipPreprocessor;
+import org.clipwsss.runtime.image.Raster8;
+import org.clipwsss.runtime.io.NpyArray;
+import org.clipwsss.runtime.io.SafetensorsFile;
+import org.clipwsss.runtime.model.ClipConfig;
+import org.clipwsss.runtime.model.ClipGraphs;
+import org.clipwsss.runtime.prompts.Templates;
+import org.clipwsss.runtime.session.GraphRunner;
+import org.clipwsss.training.autodiff.Gradients;
+import org.clipwsss.training.autodiff.Losses;
+
+/**
+ * CLIP-ES's Grad-CAM CAMs. Per window of the image, the hidden state h [1+N,W] entering the last vision layer is
+ * computed once (the tower cut before that layer); then the last layer and the head give the image embedding,
+ * {@code softmax(scale * cos(embedding, text_t))} runs over [the image's class prompts + their background
+ * prompts], and the gradient g of class k's probability with respect to h is taken (a derived reverse-mode
+ * graph: one ONNX Runtime run gives the forward pass and the gradients for every class and window of the
+ * image). Per class and window, Grad-CAM over the patch tokens (the class token dropped):
+ * {@code w_c = mean_p g[p,c]}, {@code cam[p] = ReLU(sum_c w_c h[p,c])}; the windows' maps are blended to the
+ * image and min-max normalised as the dense CLIP CAMs are. CLIP-ES's class-aware attention-affinity refinement
+ * is not applied.
+ */
+public final class GradCamCams implements CamSource {
+    /** The name of the gradient output of the tail graph. */
+    static final String GRAD = Gradients.gradName("hidden");
+
+    private final ClipModel model;
+    private final TextEmbeddings text;
+    private final String template;
+    private final BackgroundPrompts background;
+    private final float logitScale;
+    private final int inputSize;
+    private final double overlap;
+    private final int maxWindows;
+    private final ClipPreprocessor pre;
+    private final Path workDir;
+    private GraphRunner trunk;
+    private final Map<String, GraphRunner> tails = new HashMap<>();
+
+    /**
+     * @param inputSize the windows' side in pixels (0: the model's), a multiple of the patch size
+     * @param workDir where the built graphs are written (null: a temporary folder removed at exit)
+     */
+    public GradCamCams(ClipModel model, TextEmbeddings text, String template, BackgroundPrompts background,
+            float logitScale, int inputSize, double overlap, int maxWindows, Path workDir) {
+        if (!model.folder().hasSafetensors()) {
+            throw ClipWsssException.file(model.folder().dir(), "Grad-CAM needs the model's weights (model.safetensors)");
+        }
+        this.model = model;
+        this.text = text;
+        this.template = template;
+        this.background = background;
+        this.logitScale = logitScale;
+        this.inputSize = inputSize == 0 ? model.config().vision().imageSize() : inputSize;
+        this.overlap = overlap;
+        this.maxWindows = maxWindows;
+        this.pre = model.folder().preprocessor();
+        this.workDir = workDir;
+        int p = model.config().vision().patchSize();
+        if (this.inputSize % p != 0) {
+            throw new ClipWsssException("input size " + this.inputSize + " is not a multiple of the patch size " + p);
+        }
+    }
+
+    /** The forward pass and gradients of one batch: the hidden states, the score and d score / d hidden. */
+    public record Gradient(NpyArray hidden, float score, NpyArray grad, NpyArray probabilities) { }
+
+    @Override
+    public Cams compute(ImageContext image, List<ClassPrompt> classes) {
+        Raster8 img = image.image();
+        List<String> labels = classes.stream().map(ClassPrompt::label).toList();
+        if (classes.isEmpty()) {
+            return new Cams(img.width(), img.height(), labels, new float[0][]);
+        }
+        WindowLayout layout = WindowLayout.plan(img.width(), img.height(), inputSize, overlap, maxWindows);
+        List<Raster8> crops = layout.crops(img);
+        int b = crops.size();
+        int per = 3 * inputSize * inputSize;
+        float[] px = new float[b * per];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(pre.preprocessResized(crops.get(i), inputSize, inputSize), 0, px, i * per, per);
+        }
+        NpyArray hidden = hiddenStates(NpyArray.ofFloats(px, b, 3, inputSize, inputSize));
+        float[][] texts = texts(classes);
+        int k = classes.size();
+        // rows: class-major copies of the windows' hidden states, each with its class as the target
+        long[] s = hidden.shape();
+        int rowSize = (int) (s[1] * s[2]);
+        float[] h = hidden.floats();
+        float[] rows = new float[k * b * rowSize];
+        int[] targets = new int[k * b];
+        for (int c = 0; c < k; c++) {
+            System.arraycopy(h, 0, rows, c * b * rowSize, b * rowSize);
+            for (int w = 0; w < b; w++) {
+                targets[c * b + w] = c;
+            }
+        }
+        Gradient g = gradient(NpyArray.ofFloats(rows, k * b, s[1], s[2]), texts, targets);
+        float[] grad = g.grad().floats();
+        int tokens = (int) s[1];
+        int width = (int) s[2];
+        int grid = (int) Math.round(Math.sqrt(tokens - 1));
+        float[][] maps = new float[k][];
+        for (int c = 0; c < k; c++) {
+            float[][] windows = new float[b][];
+            for (int w = 0; w < b; w++) {
+                int off = (c * b + w) * rowSize;
+                windows[w] = gradCam(java.util.Arrays.copyOfRange(rows, off, off + rowSize),
+                        java.util.Arrays.copyOfRange(grad, off, off + rowSize), tokens, width);
+            }
+            maps[c] = FloatMaps.normalizeMinMax(layout.toImage(windows, grid));
+        }
+        return new Cams(img.width(), img.height(), labels, maps);
+    }
+
+    /** The unit-length embeddings of the class prompts followed by their (distinct) background prompts. */
+    float[][] texts(List<ClassPrompt> classes) {
+        List<String> prompts = new ArrayList<>();
+        for (ClassPrompt c : classes) {
+            prompts.add(Templates.apply(template, c.name()));
+        }
+        List<float[]> texts = new ArrayList<>(List.of(text.get(prompts)));
+        Map<float[], Boolean> seen = new IdentityHashMap<>();
+        for (ClassPrompt c : classes) {
+            for (float[] e : background.embeddings(c.label())) {
+                if (seen.put(e, Boolean.TRUE) == null) {
+                    texts.add(e);
+                }
+            }
+        }
+        return texts.toArray(new float[0][]);
+    }
+
+    /**
+     * Grad-CAM of one window: {@code hidden} and {@code grad} are [tokens, width] with the class token first;
+     * returns ReLU(sum_c w_c h[p,c]) for the tokens - 1 patches, w_c the mean of grad[p,c] over the patches.
+     */
+    public static float[] gradCam(float[] hidden, float[] grad, int tokens, int width) {
+        double[] weights = new double[width];
+        for (int p = 1; p < tokens; p++) {
+            for (int c = 0; c < width; c++) {
+                weights[c] += grad[p * width + c];
+            }
+        }
+        for (int c = 0; c < width; c++) {
+            weights[c] /= tokens - 1;
+        }
+        float[] cam = new float[tokens - 1];
+        for (int p = 1; p < tokens; p++) {
+            double sum = 0;
+            for (int c = 0; c < width; c++) {
+                sum += weights[c] * hidden[p * width + c];
+            }
+            cam[p - 1] = (float) Math.max(0, sum);
+        }
+        return cam;
+    }
+
+    /** The hidden states entering the last vision layer: pixels [B,3,S,S] -> [B,1+N,W]. */
+    public NpyArray hiddenStates(NpyArray pixels) {
+        return trunk().run(Map.of("pixel_values", pixels), List.of("hidden")).get("hidden");
+    }
+
+    /**
+     * One run of the tail graph: for each row r of {@code hidden} [R,1+N,W], the probability of text
+     * {@code targets[r]} in the softmax over {@code scale * cos(image embedding, texts)}; the score is their sum
+     * and the gradient its derivative with respect to {@code hidden} (row r's part is row r's own probability's).
+     */
+    public Gradient gradient(NpyArray hidden, float[][] texts, int[] targets) {
+        long[] s = hidden.shape();
+        int r = (int) s[0];
+        int t = texts.length;
+        int e = model.config().projectionDim();
+        if (targets.length != r) {
+            throw new IllegalArgumentException(targets.length + " targets for " + r + " rows");
+        }
+        float[] txt = new float[t * e];
+        for (int i = 0; i < t; i++) {
+            System.arraycopy(texts[i], 0, txt, i * e, e);
+        }
+        float[] oneHot = new float[r * t];
+        for (int i = 0; i < r; i++) {
+            oneHot[i * t + targets[i]] = 1f;
+        }
+        Map<String, NpyArray> feeds = new LinkedHashMap<>();
+        feeds.put("hidden", hidden);
+        feeds.put("text", NpyArray.ofFloats(txt, t, e));
+        feeds.put("target", NpyArray.ofFloats(oneHot, r, t));
+        Map<String, NpyArray> out = tail(r, (int) s[1], t).run(feeds, List.of("score", "probabilities", GRAD));
+        return new Gradient(hidden, out.get("score").toFloats()[0], out.get(GRAD), out.get("probabilities"));
+    }
+
+    private synchronized GraphRunner trunk() {
+        if (trunk == null) {
+            ClipConfig cfg = model.config();
+            ClipConfig.Tower v = cfg.vision();
+            int grid = inputSize / v.patchSize();
+            trunk = new GraphRunner(model.sessions(), write("gradcam_trunk_" + inputSize, weights -> {
+                GraphBuilder g = new GraphBuilder("gradcam_trunk");
+                String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, inputSize, inputSize);
+                String h = ClipGraphs.visionHiddenEntering(g, cfg, weights, pixels, v.layers() - 1, inputSize);
+                g.output(h, "hidden", ElemType.FLOAT, "batch", 1 + grid * grid, v.hiddenSize());
+                return g.build();
+            }));
+        }
+        return trunk;
+    }
+
+    /** The tail graph (last layer, head, softmax score and its gradient) for R rows of T tokens and T texts. */
+    private synchronized GraphRunner tail(int rows, int tokens, int texts) {
+        String key = rows + "x" + tokens + "x" + texts;
+        GraphRunner r = tails.get(key);
+        if (r == null) {
+            r = new GraphRunner(model.sessions(), write("gradcam_tail_" + key, weights -> tailGraph(weights, rows, tokens, texts)));
+            tails.put(key, r);
+        }
+        return r;
+    }
+
+    private Graph tailGraph(SafetensorsWeights weights, int rows, int tokens, int texts) {
+        ClipConfig cfg = model.config();
+        ClipConfig.Tower v = cfg.vision();
+        int e = cfg.projectionDim();
+        GraphBuilder g = new GraphBuilder("gradcam_tail");
+        String hidden = g.input("hidden", ElemType.FLOAT, rows, tokens, v.hiddenSize());
+        String text = g.input("text", ElemType.FLOAT, texts, e);
+        String target = g.input("target", ElemType.FLOAT, rows, texts);
+        String embeds = Losses.l2Normalize(g, ClipGraphs.visionEmbedsFromLayer(g, cfg, weights, hidden, v.layers() - 1));
+        String logits = g.mul(g.matMul(embeds, g.transpose(text, 1, 0)), g.constant("logit_scale", logitScale));
+        String probs = g.softmax(logits, -1);
+        g.output(probs, "probabilities", ElemType.FLOAT, rows, texts);
+        g.output(Losses.dot(g, probs, target), "score", ElemType.FLOAT);
+        Map<String, long[]> shapes = Map.of("hidden", new long[] {rows, tokens, v.hiddenSize()},
+                "text", new long[] {texts, e}, "target", new long[] {rows, texts});
+        return Gradients.of(g.build(), "score", List.of("hidden"), shapes);
+    }
+
+    @FunctionalInterface
+    private interface Builder {
+        Graph build(SafetensorsWeights weights);
+    }
+
+    /** Builds a graph over the model's weights and writes it to the work folder. */
+    private Path write(String name, Builder builder) {
+        Path dir = workDir();
+        Path file = dir.resolve(name + ".onnx");
+        try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
+            OnnxWriter.write(builder.build(new SafetensorsWeights(st)), file,
+                    Map.of("clipwsss.source", model.folder().dir().toString(), "clipwsss.graph", name));
+        } catch (IOException ex) {
+            throw ClipWsssException.file(file, "cannot write the Grad-CAM graph (" + ex.getMessage() + ")", ex);
+        }
+        if (workDir == null) {
+            file.toFile().deleteOnExit();
+        }
+        return file;
+    }
+
+    private Path tempDir;
+
+    private synchronized Path workDir() {
+        if (workDir != null) {
+            try {
+                return Files.createDirectories(workDir);
+            } catch (IOException ex) {
+                throw ClipWsssException.file(workDir, "cannot create the folder (" + ex.getMessage() + ")", ex);
+            }
+        }
+        if (tempDir == null) {
+            try {
+                tempDir = Files.createTempDirectory("clip-wsss-gradcam");
+            } catch (IOException ex) {
+                throw new ClipWsssException("cannot create a temporary folder for the Grad-CAM graphs (" + ex.getMessage() + ")", ex);
+            }
+            tempDir.toFile().deleteOnExit();
+        }
+        return tempDir;
+    }
+
+    @Override
+    public boolean usesPromptNames() {
+        return true;
+    }
+
+    @Override
+    public String description() {
+        return "gradcam (\"" + template + "\", background " + background.description() + ", logit scale " + logitScale
+                + ", last-layer input, no affinity refinement)";
+    }
+}
