@@ -57,7 +57,7 @@ class CommandsTest {
     void everyCommandIsAHeadlessMenuCommand() {
         List<String> menus = commands.getCommands().stream().map(CommandInfo::getMenuPath).filter(m -> m != null)
                 .map(Object::toString).filter(m -> m.contains("CLIP WSSS")).sorted().toList();
-        assertEquals(6, menus.size(), menus.toString());
+        assertEquals(7, menus.size(), menus.toString());
         for (CommandInfo info : commands.getCommands()) {
             if (info.getClassName().startsWith("org.clipwsss")) {
                 assertTrue(info.canRunHeadless(), info.getClassName());
@@ -123,5 +123,21 @@ class CommandsTest {
                 || ((ResultsTable) m.getOutput("models")).getStringValue("Status", 0).equals("bundled"));
         m = run(ManageModelsCommand.class, "action", "install", "model", "no/such-model", "store", store);
         assertTrue(m.isCanceled() && m.getCancelReason().contains("no/such-model"), m.getCancelReason());
+    }
+
+    @Test
+    void trainBackgroundPrompts(@TempDir Path tmp) throws Exception {
+        CommandModule m = run(org.clipwsss.plugin.commands.TrainPromptsCommand.class, "input", VOC.resolve("JPEGImages").toFile(),
+                "labels", VOC.resolve("labels.csv").toString(), "classes", "cat;dog;sofa;tvmonitor", "output", tmp.toFile(),
+                "model", TINY, "length", 4, "steps", 2, "lr", 1.0);
+        assertTrue(String.valueOf(m.getOutput("summary")).startsWith("2 steps"), m.getCancelReason() + " " + m.getOutput("summary"));
+        assertTrue(Files.isRegularFile(tmp.resolve("prompt_embeds.npy")) && Files.isRegularFile(tmp.resolve("checkpoint.json")));
+    }
+
+    @Test
+    void gradcamCams() throws Exception {
+        CommandModule m = run(CamsCommand.class, "imp", image(), "labels", "aeroplane;person", "model", TINY, "method", "gradcam",
+                "synonyms", "none", "background", "none");
+        assertEquals(2, ((ImagePlus) m.getOutput("cams")).getStackSize(), String.valueOf(m.getCancelReason()));
     }
 }

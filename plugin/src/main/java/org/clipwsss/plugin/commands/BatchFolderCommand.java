@@ -46,7 +46,7 @@ public class BatchFolderCommand extends ContextCommand {
     @Parameter(label = "Model", required = false)
     private String model = "";
 
-    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "onnx"})
+    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "onnx"})
     private String method = "clearclip";
 
     @Parameter(label = "Synonyms")

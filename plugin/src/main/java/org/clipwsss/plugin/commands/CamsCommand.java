@@ -13,7 +13,7 @@ import org.scijava.plugin.Plugin;
 /** Class activation maps of the current image: a 32-bit stack, one slice per label, heatmap LUT. */
 @Plugin(type = Command.class, headless = true, menuPath = "Plugins>CLIP WSSS>Class Activation Maps...")
 public class CamsCommand extends ImageCommand {
-    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "onnx"})
+    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "onnx"})
     private String method = "clearclip";
 
     @Parameter(label = "Synonyms", description = "A POLE list name (gpt_prompts, ...), a JSON/CSV file, or none")

@@ -14,7 +14,7 @@ import org.scijava.plugin.Plugin;
 /** A pseudo mask of the current image: 8-bit labels with the VOC palette, optional ROIs and a table. */
 @Plugin(type = Command.class, headless = true, menuPath = "Plugins>CLIP WSSS>Pseudo Mask...")
 public class PseudoMaskCommand extends ImageCommand {
-    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "onnx"})
+    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "onnx"})
     private String method = "clearclip";
 
     @Parameter(label = "Synonyms")
