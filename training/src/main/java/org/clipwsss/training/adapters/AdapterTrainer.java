@@ -63,6 +63,7 @@ public final class AdapterTrainer {
         }
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final ClipModel model;
     private final Path workDir;
 
@@ -79,13 +80,43 @@ public final class AdapterTrainer {
      */
     public Result train(List<String> classes, List<String> names, PromptData data, Options o, StepListener listener) {
         List<String> texts = texts(classes, names);
-        int dim = model.config().projectionDim();
-        int hidden = Adapters.hiddenFor(dim);
         if (data.pairs().length == 0) {
             throw new ClipWsssException("empty data set: no image has any of the classes " + classes
                     + " (" + data.n() + " images)");
         }
-        ObjectNode settings = settings(classes, texts, data, dim, hidden, o);
+        ObjectNode settings = settings(o);
+        settings.set("classes", JSON.valueToTree(classes));
+        settings.set("texts", JSON.valueToTree(texts));
+        settings.put("images", data.n());
+        settings.put("data_hash", java.util.Arrays.hashCode(data.pixels()) * 31 + java.util.Arrays.hashCode(data.masks()) * 17
+                + java.util.Arrays.hashCode(data.targets()));
+        return run(frozen(texts, data), settings, o, listener);
+    }
+
+    /**
+     * As {@link #train(List, List, PromptData, Options, StepListener)} on frozen embeddings computed elsewhere
+     * (e.g. by {@link #frozen(List, PromptData)} once for several runs); the checkpoint's settings name them by hash.
+     */
+    public Result train(Frozen frozen, Options o, StepListener listener) {
+        if (frozen.pairs().length == 0) {
+            throw new ClipWsssException("empty data set: no (image, present class) pair");
+        }
+        ObjectNode settings = settings(o);
+        settings.put("pairs", frozen.pairs().length);
+        settings.put("frozen_hash", java.util.Arrays.hashCode(frozen.foreground()) * 31 + java.util.Arrays.hashCode(frozen.background()) * 17
+                + java.util.Arrays.hashCode(frozen.text()) * 7 + java.util.Arrays.deepHashCode(frozen.pairs()));
+        return run(frozen, settings, o, listener);
+    }
+
+    private Result run(Frozen frozen, ObjectNode settingsSoFar, Options o, StepListener listener) {
+        int dim = model.config().projectionDim();
+        int hidden = Adapters.hiddenFor(dim);
+        if (frozen.dim() != dim) {
+            throw new ClipWsssException("frozen embeddings are " + frozen.dim() + " wide, the model's " + dim);
+        }
+        settingsSoFar.put("embed_dim", dim);
+        settingsSoFar.put("hidden", hidden);
+        ObjectNode settings = normalised(settingsSoFar);
         float[] p = Adapters.init(dim, hidden, o.seed()).flat();
         double[] losses = new double[o.steps()];
         int start = 0;
@@ -106,7 +137,6 @@ public final class AdapterTrainer {
             start = previous.step();
             System.arraycopy(previous.losses(), 0, losses, 0, start);
         }
-        Frozen frozen = frozen(texts, data);
         Path graphFile = workDir.resolve("training_model.onnx");
         Graph forward = graph(frozen, hidden, o.alpha(), o.beta());
         Map<String, long[]> shapes = Adapters.shapes(dim, hidden);
@@ -231,17 +261,9 @@ public final class AdapterTrainer {
                 java.util.Arrays.copyOf(losses, step), settings).save(workDir);
     }
 
-    private ObjectNode settings(List<String> classes, List<String> texts, PromptData data, int dim, int hidden, Options o) {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode n = json.createObjectNode();
+    private ObjectNode settings(Options o) {
+        ObjectNode n = JSON.createObjectNode();
         n.put("trainer", "pole-adapters");
-        n.set("classes", json.valueToTree(classes));
-        n.set("texts", json.valueToTree(texts));
-        n.put("images", data.n());
-        n.put("data_hash", java.util.Arrays.hashCode(data.pixels()) * 31 + java.util.Arrays.hashCode(data.masks()) * 17
-                + java.util.Arrays.hashCode(data.targets()));
-        n.put("embed_dim", dim);
-        n.put("hidden", hidden);
         n.put("optimizer", o.optimizer().describe());
         n.put("schedule", o.schedule().toString());
         n.put("steps", o.steps());
@@ -249,9 +271,13 @@ public final class AdapterTrainer {
         n.put("beta", o.beta());
         n.put("seed", o.seed());
         n.put("model", model.folder().dir().toAbsolutePath().normalize().toString());
+        return n;
+    }
+
+    /** As it will read back from checkpoint.json (numbers as JSON has them), so the two compare equal. */
+    private static ObjectNode normalised(ObjectNode n) {
         try {
-            // as it will read back from checkpoint.json (numbers as JSON has them), so the two compare equal
-            return (ObjectNode) json.readTree(n.toString());
+            return (ObjectNode) JSON.readTree(n.toString());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
