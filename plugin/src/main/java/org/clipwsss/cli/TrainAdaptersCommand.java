@@ -1,0 +1,141 @@
+package org.clipwsss.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.clip.ClipModel;
+import org.clipwsss.runtime.io.AtomicFiles;
+import org.clipwsss.runtime.session.SessionFactory;
+import org.clipwsss.training.adapters.AdapterTrainer;
+import org.clipwsss.training.adapters.Adapters;
+import org.clipwsss.training.optim.Checkpoint;
+import org.clipwsss.training.optim.Optimizer;
+import org.clipwsss.training.optim.Schedule;
+import org.clipwsss.training.prompts.PromptData;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "train-adapters", description = "POLE image and text adapters on frozen masks, from tensors (full batch).")
+final class TrainAdaptersCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--classes", required = true, paramLabel = "\"a;b;c\"")
+    String classes;
+
+    @Option(names = "--names", paramLabel = "\"a1;b1;c1\"",
+            description = "The name (selected synonym) per class in the texts \"a photo of {name}.\" (default: the class names).")
+    String names;
+
+    @Option(names = "--pixels", required = true, paramLabel = "X.npy", description = "Normalised images [N,3,S,S].")
+    Path pixels;
+
+    @Option(names = "--masks", required = true, paramLabel = "M.npy", description = "Class masks [N,K,S,S] in [0,1].")
+    Path masks;
+
+    @Option(names = "--targets", required = true, paramLabel = "Y.npy", description = "Image-level labels [N,K], 0/1.")
+    Path targets;
+
+    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adamw", description = "sgd (plain unless --momentum) or adamw.")
+    String optimizer;
+
+    @Option(names = "--momentum", defaultValue = "0", paramLabel = "M", description = "SGD momentum (default 0).")
+    float momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "D", description = "Weight decay (default 0; applies to the ratios too).")
+    float weightDecay;
+
+    @Option(names = "--schedule", defaultValue = "constant", paramLabel = "constant|cosine|poly")
+    String schedule;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N", description = "Save a checkpoint every N steps (and at the end).")
+    int checkpointEvery;
+
+    @Option(names = "--lr", required = true, paramLabel = "LR")
+    float lr;
+
+    @Option(names = "--steps", required = true, paramLabel = "N")
+    int steps;
+
+    @Option(names = "--alpha", defaultValue = "10", paramLabel = "A", description = "Weight of the foreground term (default 10).")
+    float alpha;
+
+    @Option(names = "--beta", defaultValue = "24", paramLabel = "B", description = "Weight of the background term (default 24).")
+    float beta;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed of the adapters' initial weights (default 0).")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        Optimizer opt = switch (optimizer) {
+            case "sgd" -> Optimizer.sgd(momentum, weightDecay);
+            case "adamw" -> Optimizer.adamW(0.9f, 0.999f, 1e-8f, weightDecay);
+            default -> throw new ClipWsssException("unknown optimizer '" + optimizer + "' (sgd, adamw)");
+        };
+        if (steps < 0 || !(lr > 0)) {
+            throw new ClipWsssException("--steps must be >= 0 and --lr > 0");
+        }
+        List<String> classList = SegmentCommand.splitLabels(classes);
+        List<String> nameList = names == null ? null : SegmentCommand.splitLabels(names);
+        List<String> texts = AdapterTrainer.texts(classList, nameList);
+        PrintWriter terminal = spec.commandLine().getOut();
+        Files.createDirectories(out);
+        try (SessionFactory sessions = modelOptions.sessions(); ClipModel model = modelOptions.open(sessions)) {
+            int size = model.config().vision().imageSize();
+            PromptData data = PromptData.load(pixels, masks, targets, size, classList);
+            StringBuilder csv = new StringBuilder("step,loss\n");
+            Checkpoint previous = Checkpoint.load(out);
+            if (previous != null) {
+                for (int i = 0; i < previous.losses().length; i++) {
+                    csv.append(i).append(',').append(String.format(Locale.ROOT, "%.8f", previous.losses()[i])).append('\n');
+                }
+                terminal.println("resuming from the checkpoint at step " + previous.step());
+            }
+            AdapterTrainer.Options o = new AdapterTrainer.Options(opt, Schedule.parse(schedule, lr, steps), steps, alpha, beta, seed,
+                    checkpointEvery, () -> false);
+            AdapterTrainer.Result r = new AdapterTrainer(model, out).train(classList, nameList, data, o,
+                    (step, loss) -> {
+                        csv.append(step).append(',').append(String.format(Locale.ROOT, "%.8f", loss)).append('\n');
+                        if (step % 10 == 0 || step == steps - 1) {
+                            terminal.printf(Locale.ROOT, "step %d loss %.6f%n", step, loss);
+                            terminal.flush();
+                        }
+                    });
+            AtomicFiles.writeString(out.resolve("loss.csv"), csv.toString());
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("classes", classList);
+            meta.put("texts", texts);
+            meta.put("alpha", alpha);
+            meta.put("beta", beta);
+            meta.put("clamp", List.of(1e-4, 0.9999));
+            meta.put("optimizer", opt.describe());
+            meta.put("schedule", schedule);
+            meta.put("lr", lr);
+            meta.put("steps", steps);
+            meta.put("seed", seed);
+            meta.put("image_ratio", r.adapters().imageRatio());
+            meta.put("text_ratio", r.adapters().textRatio());
+            meta.put("model", model.folder().dir().toAbsolutePath().toString());
+            r.adapters().save(out, meta);
+            terminal.println("wrote " + out.resolve(Adapters.WEIGHTS) + ", " + Adapters.META + ", loss.csv");
+        }
+        return 0;
+    }
+}
