@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.clipwsss.runtime.ClipWsssException;
@@ -15,9 +14,7 @@ import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.session.SessionFactory;
 import org.clipwsss.training.adapters.AdapterTrainer;
 import org.clipwsss.training.adapters.Adapters;
-import org.clipwsss.training.optim.Checkpoint;
 import org.clipwsss.training.optim.Optimizer;
-import org.clipwsss.training.optim.Schedule;
 import org.clipwsss.training.prompts.PromptData;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,26 +43,8 @@ final class TrainAdaptersCommand implements Callable<Integer> {
     @Option(names = "--targets", required = true, paramLabel = "Y.npy", description = "Image-level labels [N,K], 0/1.")
     Path targets;
 
-    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adamw", description = "sgd (plain unless --momentum) or adamw.")
-    String optimizer;
-
-    @Option(names = "--momentum", defaultValue = "0", paramLabel = "M", description = "SGD momentum (default 0).")
-    float momentum;
-
-    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "D", description = "Weight decay (default 0; applies to the ratios too).")
-    float weightDecay;
-
-    @Option(names = "--schedule", defaultValue = "constant", paramLabel = "constant|cosine|poly")
-    String schedule;
-
-    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N", description = "Save a checkpoint every N steps (and at the end).")
-    int checkpointEvery;
-
-    @Option(names = "--lr", required = true, paramLabel = "LR")
-    float lr;
-
-    @Option(names = "--steps", required = true, paramLabel = "N")
-    int steps;
+    @Mixin
+    TrainingOptions training;
 
     @Option(names = "--alpha", defaultValue = "10", paramLabel = "A", description = "Weight of the foreground term (default 10).")
     float alpha;
@@ -84,14 +63,7 @@ final class TrainAdaptersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Optimizer opt = switch (optimizer) {
-            case "sgd" -> Optimizer.sgd(momentum, weightDecay);
-            case "adamw" -> Optimizer.adamW(0.9f, 0.999f, 1e-8f, weightDecay);
-            default -> throw new ClipWsssException("unknown optimizer '" + optimizer + "' (sgd, adamw)");
-        };
-        if (steps < 0 || !(lr > 0)) {
-            throw new ClipWsssException("--steps must be >= 0 and --lr > 0");
-        }
+        Optimizer opt = training.optimizer();
         List<String> classList = SegmentCommand.splitLabels(classes);
         List<String> nameList = names == null ? null : SegmentCommand.splitLabels(names);
         List<String> texts = AdapterTrainer.texts(classList, nameList);
@@ -100,25 +72,11 @@ final class TrainAdaptersCommand implements Callable<Integer> {
         try (SessionFactory sessions = modelOptions.sessions(); ClipModel model = modelOptions.open(sessions)) {
             int size = model.config().vision().imageSize();
             PromptData data = PromptData.load(pixels, masks, targets, size, classList);
-            StringBuilder csv = new StringBuilder("step,loss\n");
-            Checkpoint previous = Checkpoint.load(out);
-            if (previous != null) {
-                for (int i = 0; i < previous.losses().length; i++) {
-                    csv.append(i).append(',').append(String.format(Locale.ROOT, "%.8f", previous.losses()[i])).append('\n');
-                }
-                terminal.println("resuming from the checkpoint at step " + previous.step());
-            }
-            AdapterTrainer.Options o = new AdapterTrainer.Options(opt, Schedule.parse(schedule, lr, steps), steps, alpha, beta, seed,
-                    checkpointEvery, () -> false);
-            AdapterTrainer.Result r = new AdapterTrainer(model, out).train(classList, nameList, data, o,
-                    (step, loss) -> {
-                        csv.append(step).append(',').append(String.format(Locale.ROOT, "%.8f", loss)).append('\n');
-                        if (step % 10 == 0 || step == steps - 1) {
-                            terminal.printf(Locale.ROOT, "step %d loss %.6f%n", step, loss);
-                            terminal.flush();
-                        }
-                    });
-            AtomicFiles.writeString(out.resolve("loss.csv"), csv.toString());
+            TrainingOptions.LossLog log = new TrainingOptions.LossLog(out, terminal, training.steps);
+            AdapterTrainer.Options o = new AdapterTrainer.Options(opt, training.schedule(), training.steps, alpha, beta, seed,
+                    training.checkpointEvery, () -> false);
+            AdapterTrainer.Result r = new AdapterTrainer(model, out).train(classList, nameList, data, o, log::step);
+            AtomicFiles.writeString(out.resolve("loss.csv"), log.csv());
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("classes", classList);
             meta.put("texts", texts);
@@ -126,9 +84,9 @@ final class TrainAdaptersCommand implements Callable<Integer> {
             meta.put("beta", beta);
             meta.put("clamp", List.of(1e-4, 0.9999));
             meta.put("optimizer", opt.describe());
-            meta.put("schedule", schedule);
-            meta.put("lr", lr);
-            meta.put("steps", steps);
+            meta.put("schedule", training.schedule);
+            meta.put("lr", training.lr);
+            meta.put("steps", training.steps);
             meta.put("seed", seed);
             meta.put("image_ratio", r.adapters().imageRatio());
             meta.put("text_ratio", r.adapters().textRatio());

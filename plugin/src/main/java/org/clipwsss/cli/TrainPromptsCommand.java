@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.clipwsss.runtime.ClipWsssException;
@@ -17,9 +16,7 @@ import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.session.SessionFactory;
 import org.clipwsss.training.prompts.PromptData;
-import org.clipwsss.training.optim.Checkpoint;
 import org.clipwsss.training.optim.Optimizer;
-import org.clipwsss.training.optim.Schedule;
 import org.clipwsss.training.prompts.PromptTrainer;
 import org.clipwsss.runtime.batch.BatchJob;
 import org.clipwsss.runtime.pipeline.Pipeline;
@@ -82,26 +79,8 @@ final class TrainPromptsCommand implements Callable<Integer> {
     @Mixin
     PipelineOptions pipelineOptions;
 
-    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adamw", description = "sgd (plain unless --momentum) or adamw.")
-    String optimizer;
-
-    @Option(names = "--momentum", defaultValue = "0", paramLabel = "M", description = "SGD momentum (default 0).")
-    float momentum;
-
-    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "D", description = "Weight decay (default 0).")
-    float weightDecay;
-
-    @Option(names = "--schedule", defaultValue = "constant", paramLabel = "constant|cosine|poly")
-    String schedule;
-
-    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N", description = "Save a checkpoint every N steps (and at the end).")
-    int checkpointEvery;
-
-    @Option(names = "--lr", required = true, paramLabel = "LR")
-    float lr;
-
-    @Option(names = "--steps", required = true, paramLabel = "N")
-    int steps;
+    @Mixin
+    TrainingOptions training;
 
     @Option(names = "--lambda", defaultValue = "0.02", paramLabel = "L", description = "Weight of the class-text term (default 0.02).")
     float lambda;
@@ -137,14 +116,7 @@ final class TrainPromptsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Optimizer opt = switch (optimizer) {
-            case "sgd" -> Optimizer.sgd(momentum, weightDecay);
-            case "adamw" -> Optimizer.adamW(0.9f, 0.999f, 1e-8f, weightDecay);
-            default -> throw new ClipWsssException("unknown optimizer '" + optimizer + "' (sgd, adamw)");
-        };
-        if (steps < 0 || !(lr > 0)) {
-            throw new ClipWsssException("--steps must be >= 0 and --lr > 0");
-        }
+        Optimizer opt = training.optimizer();
         List<String> names = SegmentCommand.splitLabels(classes);
         PrintWriter terminal = spec.commandLine().getOut();
         Files.createDirectories(out);
@@ -155,23 +127,10 @@ final class TrainPromptsCommand implements Callable<Integer> {
                     : randomPrompts(names.size(), promptLength, width, seed);
             int length = (int) p0.shape()[1];
             PromptTrainer trainer = new PromptTrainer(model, out);
-            StringBuilder csv = new StringBuilder("step,loss\n");
-            Checkpoint previous = Checkpoint.load(out);
-            if (previous != null) {
-                for (int i = 0; i < previous.losses().length; i++) {
-                    csv.append(i).append(',').append(String.format(Locale.ROOT, "%.8f", previous.losses()[i])).append('\n');
-                }
-                terminal.println("resuming from the checkpoint at step " + previous.step());
-            }
-            PromptTrainer.Options o = new PromptTrainer.Options(opt, Schedule.parse(schedule, lr, steps), steps, lambda,
-                    checkpointEvery, () -> false);
-            PromptTrainer.StepListener listener = (step, loss) -> {
-                csv.append(step).append(',').append(String.format(Locale.ROOT, "%.8f", loss)).append('\n');
-                if (step % 10 == 0 || step == steps - 1) {
-                    terminal.printf(Locale.ROOT, "step %d loss %.6f%n", step, loss);
-                    terminal.flush();
-                }
-            };
+            TrainingOptions.LossLog log = new TrainingOptions.LossLog(out, terminal, training.steps);
+            PromptTrainer.Options o = new PromptTrainer.Options(opt, training.schedule(), training.steps, lambda,
+                    training.checkpointEvery, () -> false);
+            PromptTrainer.StepListener listener = log::step;
             PromptTrainer.Result r;
             if (source.tensors != null) {
                 PromptData data = PromptData.load(source.tensors.pixels, source.tensors.masks, source.tensors.targets, size, names);
@@ -181,14 +140,14 @@ final class TrainPromptsCommand implements Callable<Integer> {
             }
             Npy.write(out.resolve("prompts.npy"), NpyArray.ofFloats(r.prompts(), names.size(), length, model.config().text().hiddenSize()));
             Npy.write(out.resolve("prompt_embeds.npy"), NpyArray.ofFloats(r.promptEmbeds(), names.size(), model.config().projectionDim()));
-            AtomicFiles.writeString(out.resolve("loss.csv"), csv.toString());
+            AtomicFiles.writeString(out.resolve("loss.csv"), log.csv());
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("classes", names);
             meta.put("prompt_length", length);
             meta.put("optimizer", opt.describe());
-            meta.put("schedule", schedule);
-            meta.put("lr", lr);
-            meta.put("steps", steps);
+            meta.put("schedule", training.schedule);
+            meta.put("lr", training.lr);
+            meta.put("steps", training.steps);
             meta.put("lambda", lambda);
             meta.put("model", model.folder().dir().toAbsolutePath().toString());
             AtomicFiles.writeString(out.resolve("prompts.json"), new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(meta) + "\n");

@@ -1,0 +1,84 @@
+package org.clipwsss.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.training.optim.Checkpoint;
+import org.clipwsss.training.optim.Optimizer;
+import org.clipwsss.training.optim.Schedule;
+import picocli.CommandLine.Option;
+
+/** Optimizer, schedule and checkpoint options the training commands share (a picocli mixin), and their loss log. */
+public final class TrainingOptions {
+    @Option(names = "--optimizer", defaultValue = "sgd", paramLabel = "sgd|adamw", description = "sgd (plain unless --momentum) or adamw.")
+    String optimizer;
+
+    @Option(names = "--momentum", defaultValue = "0", paramLabel = "M", description = "SGD momentum (default 0).")
+    float momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "0", paramLabel = "D", description = "Weight decay (default 0).")
+    float weightDecay;
+
+    @Option(names = "--schedule", defaultValue = "constant", paramLabel = "constant|cosine|poly")
+    String schedule;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", paramLabel = "N", description = "Save a checkpoint every N steps (and at the end).")
+    int checkpointEvery;
+
+    @Option(names = "--lr", required = true, paramLabel = "LR")
+    float lr;
+
+    @Option(names = "--steps", required = true, paramLabel = "N")
+    int steps;
+
+    Optimizer optimizer() {
+        if (steps < 0 || !(lr > 0)) {
+            throw new ClipWsssException("--steps must be >= 0 and --lr > 0");
+        }
+        return switch (optimizer) {
+            case "sgd" -> Optimizer.sgd(momentum, weightDecay);
+            case "adamw" -> Optimizer.adamW(0.9f, 0.999f, 1e-8f, weightDecay);
+            default -> throw new ClipWsssException("unknown optimizer '" + optimizer + "' (sgd, adamw)");
+        };
+    }
+
+    Schedule schedule() {
+        return Schedule.parse(schedule, lr, steps);
+    }
+
+    /** loss.csv's content: the losses of an earlier run's checkpoint in {@code out}, then each new step as it comes. */
+    static final class LossLog {
+        private final StringBuilder csv = new StringBuilder("step,loss\n");
+        private final PrintWriter terminal;
+        private final int steps;
+
+        LossLog(Path out, PrintWriter terminal, int steps) {
+            this.terminal = terminal;
+            this.steps = steps;
+            Checkpoint previous = Checkpoint.load(out);
+            if (previous != null) {
+                for (int i = 0; i < previous.losses().length; i++) {
+                    append(i, previous.losses()[i]);
+                }
+                terminal.println("resuming from the checkpoint at step " + previous.step());
+            }
+        }
+
+        void step(int step, double loss) {
+            append(step, loss);
+            if (step % 10 == 0 || step == steps - 1) {
+                terminal.printf(Locale.ROOT, "step %d loss %.6f%n", step, loss);
+                terminal.flush();
+            }
+        }
+
+        private void append(int step, double loss) {
+            csv.append(step).append(',').append(String.format(Locale.ROOT, "%.8f", loss)).append('\n');
+        }
+
+        String csv() {
+            return csv.toString();
+        }
+    }
+}
