@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = "Image-level tags to pixel masks with CLIP.",
         subcommands = {SimilarityCommand.class, SegmentCommand.class, CamCommand.class, SelectSynonymsCommand.class,
             EvaluateCommand.class, TokenizeCommand.class, PreprocessCommand.class,
-            EmbedImageCommand.class, EmbedTextCommand.class, ExportCommand.class, ModelsCommand.class, TrainPromptsCommand.class, TrainAdaptersCommand.class, BenchCommand.class,
+            EmbedImageCommand.class, EmbedTextCommand.class, ExportCommand.class, ModelsCommand.class, TrainPromptsCommand.class, TrainAdaptersCommand.class, TrainMaskGeneratorCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
     /** DJL logs its native-library housekeeping at INFO; the CLI shows only its warnings (kept: JUL holds loggers weakly). */
