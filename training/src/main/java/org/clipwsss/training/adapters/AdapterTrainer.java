@@ -2,9 +2,7 @@ package org.clipwsss.training.adapters;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,12 +13,10 @@ import org.clipwsss.runtime.graph.ElemType;
 import org.clipwsss.runtime.graph.Graph;
 import org.clipwsss.runtime.graph.GraphBuilder;
 import org.clipwsss.runtime.graph.Initializer;
-import org.clipwsss.runtime.graph.OnnxWriter;
 import org.clipwsss.runtime.io.NpyArray;
-import org.clipwsss.runtime.session.GraphRunner;
 import org.clipwsss.training.autodiff.Gradients;
 import org.clipwsss.training.autodiff.Losses;
-import org.clipwsss.training.optim.Checkpoint;
+import org.clipwsss.training.optim.TrainingLoop;
 import org.clipwsss.training.optim.Optimizer;
 import org.clipwsss.training.optim.Schedule;
 import org.clipwsss.training.prompts.PromptData;
@@ -116,59 +112,11 @@ public final class AdapterTrainer {
         }
         settingsSoFar.put("embed_dim", dim);
         settingsSoFar.put("hidden", hidden);
-        ObjectNode settings = normalised(settingsSoFar);
-        float[] p = Adapters.init(dim, hidden, o.seed()).flat();
-        double[] losses = new double[o.steps()];
-        int start = 0;
-        Checkpoint previous = Checkpoint.load(workDir);
-        if (previous != null) {
-            if (!settings.equals(previous.settings())) {
-                throw ClipWsssException.file(workDir.resolve(Checkpoint.META), "was made with other settings ("
-                        + previous.settings() + "); use another output folder or delete the checkpoint");
-            }
-            if (previous.step() > o.steps()) {
-                throw ClipWsssException.file(workDir.resolve(Checkpoint.META), "is at step " + previous.step() + ", past " + o.steps());
-            }
-            p = Adapters.fromTensors(previous.parameters(), workDir.resolve(Checkpoint.TENSORS)).flat();
-            if (p.length != Adapters.size(dim, hidden)) {
-                throw ClipWsssException.file(workDir.resolve(Checkpoint.TENSORS), "holds adapters of another width than E=" + dim);
-            }
-            o.optimizer().load(previous.optimizerState());
-            start = previous.step();
-            System.arraycopy(previous.losses(), 0, losses, 0, start);
-        }
-        Path graphFile = workDir.resolve("training_model.onnx");
-        Graph forward = graph(frozen, hidden, o.alpha(), o.beta());
-        Map<String, long[]> shapes = Adapters.shapes(dim, hidden);
-        Graph training = Gradients.of(forward, "loss", Adapters.NAMES, shapes);
-        try {
-            OnnxWriter.write(training, graphFile, Map.of("clipwsss.graph", "POLE adapters (loss and gradient)"));
-        } catch (IOException ex) {
-            throw ClipWsssException.file(graphFile, "cannot write the training graph (" + ex.getMessage() + ")", ex);
-        }
-        GraphRunner runner = new GraphRunner(model.sessions(), graphFile);
-        List<String> wanted = new ArrayList<>();
-        wanted.add("loss");
-        Adapters.NAMES.forEach(n -> wanted.add(Gradients.gradName(n)));
-        float[] grad = new float[p.length];
-        int step = start;
-        for (; step < o.steps() && !o.cancelled().getAsBoolean(); step++) {
-            Map<String, NpyArray> out = runner.run(Adapters.fromFlat(dim, hidden, p).tensors(), wanted);
-            losses[step] = out.get("loss").toFloats()[0];
-            int off = 0;
-            for (String n : Adapters.NAMES) {
-                float[] gn = out.get(Gradients.gradName(n)).toFloats();
-                System.arraycopy(gn, 0, grad, off, gn.length);
-                off += gn.length;
-            }
-            o.optimizer().step(p, grad, o.schedule().at(step));
-            listener.step(step, losses[step]);
-            if (o.checkpointEvery() > 0 && (step + 1) % o.checkpointEvery() == 0 && step + 1 < o.steps()) {
-                checkpoint(step + 1, p, dim, hidden, o, losses, settings);
-            }
-        }
-        checkpoint(step, p, dim, hidden, o, losses, settings);
-        return new Result(Adapters.fromFlat(dim, hidden, p), java.util.Arrays.copyOf(losses, step));
+        TrainingLoop.Spec spec = new TrainingLoop.Spec(workDir, "POLE adapters", Adapters.shapes(dim, hidden), settingsSoFar,
+                o.optimizer(), o.schedule(), o.steps(), o.checkpointEvery(), o.cancelled());
+        TrainingLoop.Outcome r = TrainingLoop.run(spec, graph(frozen, hidden, o.alpha(), o.beta()),
+                () -> Adapters.init(dim, hidden, o.seed()).flat(), model.sessions(), listener::step);
+        return new Result(Adapters.fromFlat(dim, hidden, r.parameters()), r.losses());
     }
 
     /** "a photo of {name}." per class ({@code names} null: the class names). */
@@ -256,11 +204,6 @@ public final class AdapterTrainer {
         return o;
     }
 
-    private void checkpoint(int step, float[] p, int dim, int hidden, Options o, double[] losses, ObjectNode settings) {
-        new Checkpoint(step, Adapters.fromFlat(dim, hidden, p).tensors(), o.optimizer().state(),
-                java.util.Arrays.copyOf(losses, step), settings).save(workDir);
-    }
-
     private ObjectNode settings(Options o) {
         ObjectNode n = JSON.createObjectNode();
         n.put("trainer", "pole-adapters");
@@ -272,15 +215,6 @@ public final class AdapterTrainer {
         n.put("seed", o.seed());
         n.put("model", model.folder().dir().toAbsolutePath().normalize().toString());
         return n;
-    }
-
-    /** As it will read back from checkpoint.json (numbers as JSON has them), so the two compare equal. */
-    private static ObjectNode normalised(ObjectNode n) {
-        try {
-            return (ObjectNode) JSON.readTree(n.toString());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** Image embeddings of M_k * X (foreground) or (1 - M_k) * X, one per pair, in batches of 16. */

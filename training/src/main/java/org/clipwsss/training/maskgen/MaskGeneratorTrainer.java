@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +25,8 @@ import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.io.SafetensorsFile;
 import org.clipwsss.runtime.model.ClipConfig;
 import org.clipwsss.runtime.model.ClipGraphs;
-import org.clipwsss.runtime.session.GraphRunner;
-import org.clipwsss.training.autodiff.Gradients;
 import org.clipwsss.training.autodiff.Losses;
-import org.clipwsss.training.optim.Checkpoint;
+import org.clipwsss.training.optim.TrainingLoop;
 import org.clipwsss.training.optim.Optimizer;
 import org.clipwsss.training.optim.Schedule;
 
@@ -147,60 +144,14 @@ public final class MaskGeneratorTrainer {
             throw new ClipWsssException("stage c needs the background prompt embeddings [" + k + "," + e + "] (prompt_embeds.npy)");
         }
         float[] feats = features(data);
-        ObjectNode settings = settings(data, text, prompts, o);
-        double[] losses = new double[o.steps()];
-        float[] p;
-        int start = 0;
-        Checkpoint previous = Checkpoint.load(workDir);
-        if (previous != null) {
-            if (!settings.equals(previous.settings())) {
-                throw ClipWsssException.file(workDir.resolve(Checkpoint.META), "was made with other settings ("
-                        + previous.settings() + "); use another output folder or delete the checkpoint");
-            }
-            if (previous.step() > o.steps() || !previous.parameters().keySet().containsAll(MaskGenerator.NAMES)) {
-                throw ClipWsssException.file(workDir.resolve(Checkpoint.TENSORS), "does not hold a mask generator head for these settings");
-            }
-            p = MaskGenerator.fromTensors(e, h, k, previous.parameters()).flat();
-            o.optimizer().load(previous.optimizerState());
-            start = previous.step();
-            System.arraycopy(previous.losses(), 0, losses, 0, start);
-        } else {
-            p = warmStart(feats, text, data.n(), k, o);
-        }
-        Path graphFile = workDir.resolve("training_model.onnx");
+        TrainingLoop.Spec spec = new TrainingLoop.Spec(workDir, "SemPLeS mask generator stage " + o.stage(),
+                MaskGenerator.shapes(e, h, k), settings(data, text, prompts, o), o.optimizer(), o.schedule(), o.steps(),
+                o.checkpointEvery(), o.cancelled());
         try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
             Graph forward = graph(cfg, new SafetensorsWeights(st), feats, data, pairs, text, prompts, h, o.stage());
-            Graph training = Gradients.of(forward, "loss", MaskGenerator.NAMES, MaskGenerator.shapes(e, h, k));
-            OnnxWriter.write(training, graphFile, Map.of("clipwsss.graph", "SemPLeS mask generator stage " + o.stage() + " (loss and gradient)"));
-        } catch (IOException ex) {
-            throw ClipWsssException.file(graphFile, "cannot write the training graph (" + ex.getMessage() + ")", ex);
-        }
-        GraphRunner runner = new GraphRunner(model.sessions(), graphFile);
-        List<String> wanted = new ArrayList<>();
-        wanted.add("loss");
-        MaskGenerator.NAMES.forEach(n -> wanted.add(Gradients.gradName(n)));
-        float[] grad = new float[p.length];
-        int step = start;
-        for (; step < o.steps() && !o.cancelled().getAsBoolean(); step++) {
-            Map<String, NpyArray> out = runner.run(MaskGenerator.fromFlat(e, h, k, p).tensors(), wanted);
-            losses[step] = out.get("loss").toFloats()[0];
-            gather(out, grad);
-            o.optimizer().step(p, grad, o.schedule().at(step));
-            listener.step(step, losses[step]);
-            if (o.checkpointEvery() > 0 && (step + 1) % o.checkpointEvery() == 0 && step + 1 < o.steps()) {
-                checkpoint(step + 1, p, e, h, k, o, losses, settings);
-            }
-        }
-        checkpoint(step, p, e, h, k, o, losses, settings);
-        return new Result(MaskGenerator.fromFlat(e, h, k, p), Arrays.copyOf(losses, step));
-    }
-
-    private static void gather(Map<String, NpyArray> out, float[] grad) {
-        int off = 0;
-        for (String n : MaskGenerator.NAMES) {
-            float[] gn = out.get(Gradients.gradName(n)).toFloats();
-            System.arraycopy(gn, 0, grad, off, gn.length);
-            off += gn.length;
+            TrainingLoop.Outcome r = TrainingLoop.run(spec, forward, () -> warmStart(feats, text, data.n(), k, o),
+                    model.sessions(), listener::step);
+            return new Result(MaskGenerator.fromFlat(e, h, k, r.parameters()), r.losses());
         }
     }
 
@@ -254,23 +205,20 @@ public final class MaskGeneratorTrainer {
         String target = g.initializer(Initializer.floats("warm_targets", warmTargets(feats, text, n, k, e), n, patches, k));
         String d = g.sub(MaskGenerator.patchMaps(g, f, in), target);
         g.output(g.op("ReduceMean", List.of(g.mul(d, d)), Map.of("keepdims", 0L)), "loss", ElemType.FLOAT);
-        Graph training = Gradients.of(g.build(), "loss", MaskGenerator.NAMES, MaskGenerator.shapes(e, h, k));
-        Path file = workDir.resolve("warm_start_model.onnx");
+        // the same loop as training, in its own folder (its checkpoint makes an interrupted warm start resumable)
+        Path dir = workDir.resolve("warm-start");
         try {
-            OnnxWriter.write(training, file, Map.of("clipwsss.graph", "mask generator warm start (MSE to CAMs)"));
+            java.nio.file.Files.createDirectories(dir);
         } catch (IOException ex) {
-            throw ClipWsssException.file(file, "cannot write the warm-start graph (" + ex.getMessage() + ")", ex);
+            throw ClipWsssException.file(dir, "cannot create (" + ex.getMessage() + ")", ex);
         }
-        GraphRunner runner = new GraphRunner(model.sessions(), file);
-        List<String> wanted = new ArrayList<>();
-        wanted.add("loss");
-        MaskGenerator.NAMES.forEach(nm -> wanted.add(Gradients.gradName(nm)));
-        Optimizer adam = Optimizer.adamW(0.9f, 0.999f, 1e-8f, 0f);
-        float[] grad = new float[p.length];
-        for (int s = 0; s < o.warmSteps(); s++) {
-            gather(runner.run(MaskGenerator.fromFlat(e, h, k, p).tensors(), wanted), grad);
-            adam.step(p, grad, Options.WARM_LR);
-        }
+        com.fasterxml.jackson.databind.node.ObjectNode settings = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("trainer", "mask-generator-warm-start").put("steps", o.warmSteps()).put("seed", o.seed()).put("hidden", h);
+        TrainingLoop.Spec spec = new TrainingLoop.Spec(dir, "mask generator warm start (MSE to CAMs)", MaskGenerator.shapes(e, h, k),
+                settings, Optimizer.adamW(0.9f, 0.999f, 1e-8f, 0f), new Schedule("constant", Options.WARM_LR, o.warmSteps(), 0.9f),
+                o.warmSteps(), 0, () -> false);
+        float[] init = p;
+        p = TrainingLoop.run(spec, g.build(), () -> init, model.sessions(), (step, loss) -> { }).parameters();
         return p;
     }
 
@@ -373,11 +321,6 @@ public final class MaskGeneratorTrainer {
         } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
             throw ClipWsssException.file(dir.resolve(META), "cannot write (" + ex.getMessage() + ")", ex);
         }
-    }
-
-    private void checkpoint(int step, float[] p, int e, int h, int k, Options o, double[] losses, ObjectNode settings) {
-        new Checkpoint(step, MaskGenerator.fromFlat(e, h, k, p).tensors(), o.optimizer().state(),
-                Arrays.copyOf(losses, step), settings).save(workDir);
     }
 
     private ObjectNode settings(Data data, float[] text, float[] prompts, Options o) {

@@ -17,11 +17,9 @@ import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.io.SafetensorsFile;
 import org.clipwsss.runtime.model.ClipConfig;
 import org.clipwsss.runtime.model.ClipGraphs;
-import org.clipwsss.runtime.session.GraphRunner;
 import org.clipwsss.runtime.text.ClipTokenizer;
-import org.clipwsss.training.autodiff.Gradients;
 import org.clipwsss.training.autodiff.Losses;
-import org.clipwsss.training.optim.Checkpoint;
+import org.clipwsss.training.optim.TrainingLoop;
 import org.clipwsss.training.optim.Optimizer;
 import org.clipwsss.training.optim.Schedule;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,46 +92,15 @@ public final class PromptTrainer {
             throw new ClipWsssException("empty data set: no image has any of the classes " + classes);
         }
         ObjectNode settings = settings(classes, data, promptLength, o);
-        float[] p = init.clone();
-        double[] losses = new double[o.steps()];
-        int start = 0;
-        Checkpoint previous = Checkpoint.load(workDir);
-        if (previous != null) {
-            if (!settings.equals(previous.settings())) {
-                throw ClipWsssException.file(workDir.resolve(Checkpoint.META), "was made with other settings ("
-                        + previous.settings() + "); use another output folder or delete the checkpoint");
-            }
-            NpyArray saved = previous.parameters().get("prompts");
-            if (saved == null || saved.size() != p.length || previous.step() > o.steps()) {
-                throw ClipWsssException.file(workDir.resolve(Checkpoint.TENSORS), "does not hold prompts [" + k + "," + promptLength + "," + w + "]");
-            }
-            p = saved.toFloats();
-            o.optimizer().load(previous.optimizerState());
-            start = previous.step();
-            System.arraycopy(previous.losses(), 0, losses, 0, start);
+        Map<String, long[]> shape = Map.of("prompts", new long[] {k, promptLength, w});
+        TrainingLoop.Spec spec = new TrainingLoop.Spec(workDir, "SemPLeS prompt learning", shape, settings, o.optimizer(),
+                o.schedule(), o.steps(), o.checkpointEvery(), o.cancelled());
+        try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
+            Graph forward = forwardGraph(st, classes, data.backgroundEmbeddings(), pairs, promptLength, o.lambda());
+            TrainingLoop.Outcome r = TrainingLoop.run(spec, forward, init::clone, model.sessions(), listener::step);
+            NpyArray ub = r.runner().run(r.tensors(shape), List.of("prompt_embeds")).get("prompt_embeds");
+            return new Result(r.parameters(), ub.floats(), r.losses());
         }
-        Path graphFile = workDir.resolve("training_model.onnx");
-        writeGraphs(graphFile, workDir.resolve("eval_model.onnx"), classes, data.backgroundEmbeddings(), pairs, promptLength, o.lambda());
-        GraphRunner runner = new GraphRunner(model.sessions(), graphFile);
-        String grad = Gradients.gradName("prompts");
-        int step = start;
-        for (; step < o.steps() && !o.cancelled().getAsBoolean(); step++) {
-            Map<String, NpyArray> out = runner.run(Map.of("prompts", NpyArray.ofFloats(p, k, promptLength, w)), List.of("loss", grad));
-            losses[step] = out.get("loss").floats()[0];
-            o.optimizer().step(p, out.get(grad).floats(), o.schedule().at(step));
-            listener.step(step, losses[step]);
-            if (o.checkpointEvery() > 0 && (step + 1) % o.checkpointEvery() == 0 && step + 1 < o.steps()) {
-                checkpoint(step + 1, p, k, promptLength, w, o, losses, settings);
-            }
-        }
-        checkpoint(step, p, k, promptLength, w, o, losses, settings);
-        NpyArray ub = runner.run(Map.of("prompts", NpyArray.ofFloats(p, k, promptLength, w)), List.of("prompt_embeds")).get("prompt_embeds");
-        return new Result(p, ub.floats(), java.util.Arrays.copyOf(losses, step));
-    }
-
-    private void checkpoint(int step, float[] p, int k, int l, int w, Options o, double[] losses, ObjectNode settings) {
-        new Checkpoint(step, Map.of("prompts", NpyArray.ofFloats(p, k, l, w)), o.optimizer().state(),
-                java.util.Arrays.copyOf(losses, step), settings).save(workDir);
     }
 
     private ObjectNode settings(List<String> classes, Examples data, int promptLength, Options o) {
@@ -147,16 +114,11 @@ public final class PromptTrainer {
         n.put("steps", o.steps());
         n.put("lambda", o.lambda());
         n.put("model", model.folder().dir().toAbsolutePath().normalize().toString());
-        try {
-            // as it will read back from checkpoint.json (numbers as JSON has them), so the two compare equal
-            return (ObjectNode) new ObjectMapper().readTree(n.toString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return n;
     }
 
-    /** training_model.onnx (loss and gradient) and eval_model.onnx (forward only: loss and prompt embeddings). */
-    private void writeGraphs(Path file, Path evalFile, List<String> classes, float[] v, int[][] pairs, int promptLength, float lambda) {
+    /** The forward graph (loss and prompt embeddings), also written as eval_model.onnx; weights are read from {@code st}. */
+    private Graph forwardGraph(SafetensorsFile st, List<String> classes, float[] v, int[][] pairs, int promptLength, float lambda) {
         ClipConfig cfg = model.config();
         int w = cfg.text().hiddenSize();
         int k = classes.size();
@@ -172,7 +134,8 @@ public final class PromptTrainer {
         }
         long[] eot = new long[k];
         java.util.Arrays.fill(eot, prefixIds.length + promptLength + suffixIds.length - 1);
-        try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
+        Path evalFile = workDir.resolve("eval_model.onnx");
+        try {
             float[] table = st.readFloats("text_model.embeddings.token_embedding.weight");
             GraphBuilder g = new GraphBuilder("prompt_learning");
             String prompts = g.input("prompts", ElemType.FLOAT, k, promptLength, w);
@@ -191,10 +154,9 @@ public final class PromptTrainer {
             g.output(Losses.l2Normalize(g, ub), "prompt_embeds", ElemType.FLOAT, k, e);
             Graph forward = g.build();
             OnnxWriter.write(forward, evalFile, Map.of("clipwsss.graph", "SemPLeS prompt learning (forward)"));
-            Graph training = Gradients.of(forward, "loss", List.of("prompts"), Map.of("prompts", new long[] {k, promptLength, w}));
-            OnnxWriter.write(training, file, Map.of("clipwsss.graph", "SemPLeS prompt learning (loss and gradient)"));
+            return forward;
         } catch (IOException ex) {
-            throw ClipWsssException.file(file, "cannot write the training graph (" + ex.getMessage() + ")", ex);
+            throw ClipWsssException.file(evalFile, "cannot write the forward graph (" + ex.getMessage() + ")", ex);
         }
     }
 
