@@ -57,8 +57,14 @@ public final class PipelineOptions {
     @Option(names = "--max-windows", paramLabel = "N", description = "Most windows along an image's long side (default 4).")
     int maxWindows = D.maxWindows();
 
+    @Option(names = "--adapters", paramLabel = "DIR", description = "Trained POLE adapters (train-adapters' output) for synonym selection and refinement.")
+    Path adapters;
+
+    @Option(names = "--affinity", description = "With --method gradcam: CLIP-ES's class-aware attention-affinity refinement.")
+    boolean affinity;
+
     PipelineSettings settings() {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, template, selectionTemplate,
-                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, overlap, maxWindows);
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, overlap, maxWindows, adapters, affinity);
     }
 }

@@ -11,7 +11,7 @@ import org.clipwsss.runtime.pipeline.PipelineSettings;
 /**
  * The pipeline options as macro keys (lower-case, as ImageJ macros need), shared by the macro commands, the
  * scripting facade and the Fiji commands: {@code model method cam_model synonyms synonym_mode background
- * template selection_template logit_scale refine bg_threshold bg_power ignore_margin input_size}.
+ * template selection_template logit_scale refine bg_threshold bg_power ignore_margin input_size adapters affinity}.
  */
 public final class Options {
     /** The keys, in dialog order, with their defaults. */
@@ -40,6 +40,8 @@ public final class Options {
         m.put("bg_power", fmt(d.bgPower()));
         m.put("ignore_margin", fmt(d.ignoreMargin()));
         m.put("input_size", Integer.toString(d.inputSize()));
+        m.put("adapters", "");
+        m.put("affinity", "false");
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -118,7 +120,8 @@ public final class Options {
         return new PipelineSettings(get("method"), get("cam_model").isBlank() ? null : Path.of(get("cam_model")),
                 get("synonyms"), get("synonym_mode"), get("background"), get("template"), get("selection_template"),
                 number("logit_scale"), number("refine"), bgThreshold.isBlank() ? -1f : number("bg_threshold"),
-                number("bg_power"), number("ignore_margin"), (int) number("input_size"), 1.0 / 3, 4);
+                number("bg_power"), number("ignore_margin"), (int) number("input_size"), 1.0 / 3, 4,
+                get("adapters").isBlank() ? null : Path.of(get("adapters")), Boolean.parseBoolean(get("affinity").trim()));
     }
 
     private float number(String key) {

@@ -35,11 +35,16 @@ public record PipelineSettings(
         /** dense tower input size (0: the model's; larger needs graphs built from safetensors) */
         int inputSize,
         double windowOverlap,
-        int maxWindows) {
+        int maxWindows,
+        /** trained POLE adapters (a folder with adapters.safetensors, or the file) used in synonym selection and
+         * refinement; null: none */
+        Path adapters,
+        /** gradcam only: CLIP-ES's class-aware attention-affinity refinement */
+        boolean affinity) {
 
     public static PipelineSettings defaults() {
         return new PipelineSettings("clearclip", null, "gpt_prompts", "image", "clip-es", "a clean origami {}.",
-                "a photo of {}.", 100f, 1f, -1f, 1f, 0f, 0, 1.0 / 3, 4);
+                "a photo of {}.", 100f, 1f, -1f, 1f, 0f, 0, 1.0 / 3, 4, null, false);
     }
 
     public PipelineSettings {
@@ -58,6 +63,9 @@ public record PipelineSettings(
             throw new ClipWsssException("invalid pipeline settings: logit scale > 0, exponents >= 0, overlap in [0,1), "
                     + "max windows >= 1 and input size >= 0 are needed");
         }
+        if (affinity && !method.equals("gradcam")) {
+            throw new ClipWsssException("the attention-affinity refinement is for method gradcam, not " + method);
+        }
         if (bgThreshold > 1) {
             throw new ClipWsssException("background threshold must be in [0,1], is " + bgThreshold);
         }
@@ -74,32 +82,39 @@ public record PipelineSettings(
 
     public PipelineSettings withMethod(String m, Path model) {
         return new PipelineSettings(m, model, synonyms, synonymMode, background, camTemplate, selectionTemplate,
-                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows);
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity);
     }
 
     public PipelineSettings withSynonyms(String list, String mode) {
         return new PipelineSettings(method, camModel, list, mode, background, camTemplate, selectionTemplate,
-                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows);
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity);
     }
 
     public PipelineSettings withBackground(String bg, float exponent) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, bg, camTemplate, selectionTemplate,
-                logitScale, exponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows);
+                logitScale, exponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity);
     }
 
     public PipelineSettings withTemplates(String cam, String selection) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, cam, selection,
-                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows);
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity);
     }
 
     public PipelineSettings withMasks(float threshold, float power, float margin) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
-                logitScale, refineExponent, threshold, power, margin, inputSize, windowOverlap, maxWindows);
+                logitScale, refineExponent, threshold, power, margin, inputSize, windowOverlap, maxWindows, adapters, affinity);
     }
 
     public PipelineSettings withDense(float scale, int size, double overlap, int windows) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
-                scale, refineExponent, bgThreshold, bgPower, ignoreMargin, size, overlap, windows);
+                scale, refineExponent, bgThreshold, bgPower, ignoreMargin, size, overlap, windows, adapters, affinity);
+    }
+
+    /** With trained adapters ({@code dir}: null for none) and the Grad-CAM affinity refinement on or off. */
+    public PipelineSettings withTrained(Path dir, boolean attentionAffinity) {
+        return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows,
+                dir, attentionAffinity);
     }
 
     /** For run.json. */
@@ -119,6 +134,8 @@ public record PipelineSettings(
         m.put("input_size", inputSize);
         m.put("window_overlap", windowOverlap);
         m.put("max_windows", maxWindows);
+        m.put("adapters", adapters == null ? null : adapters.toString());
+        m.put("affinity", affinity);
         return m;
     }
 }
