@@ -13,7 +13,7 @@ import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.session.SessionFactory;
 import org.clipwsss.training.adapters.AdapterTrainer;
-import org.clipwsss.training.adapters.Adapters;
+import org.clipwsss.runtime.clip.Adapters;
 import org.clipwsss.training.optim.Optimizer;
 import org.clipwsss.training.prompts.PromptData;
 import picocli.CommandLine.Command;

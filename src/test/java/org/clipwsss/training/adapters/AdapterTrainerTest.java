@@ -1,5 +1,6 @@
 package org.clipwsss.training.adapters;
 
+import org.clipwsss.runtime.clip.Adapters;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

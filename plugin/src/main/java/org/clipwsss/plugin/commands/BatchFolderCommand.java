@@ -49,11 +49,20 @@ public class BatchFolderCommand extends ContextCommand {
     @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "onnx"})
     private String method = "clearclip";
 
+    @Parameter(label = "CAM model (method onnx)", required = false, description = "An ONNX CAM network with its JSON beside it")
+    private File cammodel;
+
     @Parameter(label = "Synonyms")
     private String synonyms = "gpt_prompts";
 
     @Parameter(label = "Background prompts")
     private String background = "clip-es";
+
+    @Parameter(label = "Trained adapters (optional)", required = false, style = "directory")
+    private File adapters;
+
+    @Parameter(label = "Attention affinity (gradcam)")
+    private boolean affinity;
 
     @Parameter(label = "Recompute images that are already done")
     private boolean overwrite;
@@ -70,7 +79,8 @@ public class BatchFolderCommand extends ContextCommand {
             }
             more.put("overwrite", Boolean.toString(overwrite));
             BatchSummary s = ClipWsss.batch(input.getPath(), labels, output.getPath(),
-                    CommandSupport.options(model, method, synonyms, background, more), new Progress());
+                    CommandSupport.options(model, method, synonyms, background,
+                            PipelineCommand.trained(cammodel, adapters, affinity, more)), new Progress());
             summary = s.oneLine();
             log.info("CLIP WSSS Batch Folder: " + summary);
             for (ImageOutcome f : s.failures()) {

@@ -12,16 +12,7 @@ import org.scijava.plugin.Plugin;
 
 /** Class activation maps of the current image: a 32-bit stack, one slice per label, heatmap LUT. */
 @Plugin(type = Command.class, headless = true, menuPath = "Plugins>CLIP WSSS>Class Activation Maps...")
-public class CamsCommand extends ImageCommand {
-    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "onnx"})
-    private String method = "clearclip";
-
-    @Parameter(label = "Synonyms", description = "A POLE list name (gpt_prompts, ...), a JSON/CSV file, or none")
-    private String synonyms = "gpt_prompts";
-
-    @Parameter(label = "Background prompts", description = "clip-es, clims, clims-camera-ready, a word file, learned .npy, or none")
-    private String background = "clip-es";
-
+public class CamsCommand extends PipelineCommand {
     @Parameter(label = "Overlay the top class on the image")
     private boolean overlay;
 
@@ -31,7 +22,7 @@ public class CamsCommand extends ImageCommand {
     @Override
     public void run() {
         CommandSupport.guard(this, "Class Activation Maps", log, ui, () -> {
-            ImageResult r = ClipWsss.run(imp, labels, CommandSupport.options(model, method, synonyms, background, Map.of()));
+            ImageResult r = ClipWsss.run(imp, labels, pipelineOptions(Map.of()));
             cams = ImageOutputs.cams("CAMs of " + imp.getTitle(), r);
             if (overlay) {
                 imp.setOverlay(ImageOutputs.topClassOverlay(r));

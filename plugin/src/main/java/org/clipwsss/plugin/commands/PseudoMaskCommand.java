@@ -13,16 +13,7 @@ import org.scijava.plugin.Plugin;
 
 /** A pseudo mask of the current image: 8-bit labels with the VOC palette, optional ROIs and a table. */
 @Plugin(type = Command.class, headless = true, menuPath = "Plugins>CLIP WSSS>Pseudo Mask...")
-public class PseudoMaskCommand extends ImageCommand {
-    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "onnx"})
-    private String method = "clearclip";
-
-    @Parameter(label = "Synonyms")
-    private String synonyms = "gpt_prompts";
-
-    @Parameter(label = "Background prompts")
-    private String background = "clip-es";
-
+public class PseudoMaskCommand extends PipelineCommand {
     @Parameter(label = "Background threshold", description = "Constant background score in [0,1]; negative: CLIP-ES's (1 - max)",
             min = "-1", max = "1")
     private double threshold = -1;
@@ -43,7 +34,7 @@ public class PseudoMaskCommand extends ImageCommand {
     public void run() {
         CommandSupport.guard(this, "Pseudo Mask", log, ui, () -> {
             Map<String, String> more = threshold >= 0 ? Map.of("bg_threshold", Double.toString(threshold)) : Map.of();
-            ClipWsss.MaskResult r = ClipWsss.pseudoMask(imp, labels, CommandSupport.options(model, method, synonyms, background, more));
+            ClipWsss.MaskResult r = ClipWsss.pseudoMask(imp, labels, pipelineOptions(more));
             mask = r.mask();
             if (rois) {
                 // the ROI Manager is a window: headless, the ROIs go to the mask's overlay instead

@@ -46,6 +46,15 @@ public final class DenseFeatures {
         return new DenseFeatures(layout, (int) Math.round(Math.sqrt(p)), e, windows);
     }
 
+    /** The same features passed through trained POLE image adapters (unit-length rows again). */
+    public DenseFeatures adapted(org.clipwsss.runtime.clip.Adapters adapters) {
+        float[][] out = new float[patches.length][];
+        for (int w = 0; w < out.length; w++) {
+            out[w] = adapters.adaptImageRows(patches[w]);
+        }
+        return new DenseFeatures(layout, grid, dim, out);
+    }
+
     public WindowLayout layout() {
         return layout;
     }

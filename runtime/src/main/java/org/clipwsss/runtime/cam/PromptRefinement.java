@@ -1,6 +1,7 @@
 package org.clipwsss.runtime.cam;
 
 import java.util.List;
+import org.clipwsss.runtime.clip.Adapters;
 import org.clipwsss.runtime.prompts.Templates;
 
 /**
@@ -8,7 +9,9 @@ import org.clipwsss.runtime.prompts.Templates;
  * shows the class rather than that class's background prompts (softmax with the logit scale over [class
  * text, its background embeddings]), upsampled to the image, raised to {@code exponent}. Classes without
  * background prompts are left as they are. Each refined map is divided by its maximum again, so the
- * refinement reshapes a map without lowering its peak (and a background threshold keeps its meaning).
+ * refinement reshapes a map without lowering its peak (and a background threshold keeps its meaning). With
+ * trained POLE adapters, the dense features pass the image adapter and the class and background embeddings the
+ * text adapter first.
  */
 public final class PromptRefinement {
     private final TextEmbeddings text;
@@ -16,9 +19,15 @@ public final class PromptRefinement {
     private final BackgroundPrompts background;
     private final float logitScale;
     private final float exponent;
+    private final Adapters adapters;
 
+    /**
+     * @param text     class prompt embeddings; with adapters, already through the text adapter
+     * @param adapters trained POLE adapters applied to the dense features and the background embeddings (null: none)
+     */
     public PromptRefinement(TextEmbeddings text, String template, BackgroundPrompts background, float logitScale,
-            float exponent) {
+            float exponent, Adapters adapters) {
+        this.adapters = adapters;
         this.text = text;
         this.template = template;
         this.background = background;
@@ -40,6 +49,12 @@ public final class PromptRefinement {
             texts[0] = text.get(Templates.apply(template, c.name()));
             System.arraycopy(bg, 0, texts, 1, bg.length);
             DenseFeatures f = image.dense();
+            if (adapters != null) {
+                f = f.adapted(adapters);
+                for (int t = 1; t < texts.length; t++) {
+                    texts[t] = adapters.adaptTextRows(texts[t]);
+                }
+            }
             float[] r = f.layout().toImage(f.softmax(texts, logitScale, 1)[0], f.grid());
             float[] out = new float[cam.length];
             for (int i = 0; i < out.length; i++) {
@@ -51,6 +66,6 @@ public final class PromptRefinement {
     }
 
     public String description() {
-        return "background " + background.description() + ", exponent " + exponent;
+        return "background " + background.description() + ", exponent " + exponent + (adapters == null ? "" : ", with adapters");
     }
 }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.clipwsss.runtime.clip.Adapters;
 import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.clip.Similarity;
 import org.clipwsss.runtime.io.NpyArray;
@@ -30,6 +31,14 @@ public final class TextEmbeddings {
 
     public static TextEmbeddings of(ClipModel model) {
         return new TextEmbeddings(texts -> rows(model.textEmbeds(texts)));
+    }
+
+    /** Through trained POLE adapters: each raw text embedding passes the text adapter (then unit length). */
+    public static TextEmbeddings of(ClipModel model, Adapters adapters) {
+        return new TextEmbeddings(texts -> {
+            NpyArray raw = model.textEmbeds(texts);
+            return rows(NpyArray.ofFloats(adapters.adaptTextRows(raw.toFloats()), raw.shape()));
+        });
     }
 
     static float[][] rows(NpyArray a) {

@@ -15,6 +15,7 @@ import org.clipwsss.runtime.cam.ImageContext;
 import org.clipwsss.runtime.cam.OnnxCams;
 import org.clipwsss.runtime.cam.PromptRefinement;
 import org.clipwsss.runtime.cam.TextEmbeddings;
+import org.clipwsss.runtime.clip.Adapters;
 import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.image.ClipPreprocessor;
 import org.clipwsss.runtime.image.Raster8;
@@ -29,7 +30,8 @@ import org.clipwsss.runtime.select.SynonymSelector;
 /**
  * One image and its labels in, CAMs and a pseudo mask out: CAMs with the class names, POLE synonym
  * selection on those CAMs, CAMs again with the chosen names, background-prompt refinement, then the mask.
- * Text embeddings are shared across images (one encoding per distinct prompt per run).
+ * Text embeddings are shared across images (one encoding per distinct prompt per run). Trained POLE adapters,
+ * when the settings name them, are used in synonym selection and refinement (not in the training-free CAMs).
  */
 public final class Pipeline {
     private final PipelineSettings settings;
@@ -68,14 +70,20 @@ public final class Pipeline {
         } else {
             source = CamSourceProvider.providers().get(s.method()).create(model, s, text, background);
         }
+        Adapters adapters = s.adapters() == null ? null : Adapters.load(s.adapters());
+        if (adapters != null && adapters.dim() != model.config().projectionDim()) {
+            throw org.clipwsss.runtime.ClipWsssException.file(s.adapters(), "holds adapters for embeddings of "
+                    + adapters.dim() + ", the model's are " + model.config().projectionDim());
+        }
+        TextEmbeddings adaptedText = adapters == null ? text : TextEmbeddings.of(model, adapters);
         boolean refine = s.refineExponent() > 0 && !s.background().equals("none");
         PromptRefinement refinement = refine
-                ? new PromptRefinement(text, s.camTemplate(), background, s.logitScale(), s.refineExponent()) : null;
+                ? new PromptRefinement(adaptedText, s.camTemplate(), background, s.logitScale(), s.refineExponent(), adapters) : null;
         SynonymLists lists = !s.synonymsOn() ? null
                 : java.nio.file.Files.isRegularFile(Path.of(s.synonyms())) ? SynonymLists.load(Path.of(s.synonyms()))
                 : SynonymLists.bundled(s.synonyms());
         SynonymSelector selector = lists == null ? null
-                : new SynonymSelector(model, pre, text, s.selectionTemplate(), s.logitScale());
+                : new SynonymSelector(model, pre, adaptedText, s.selectionTemplate(), s.logitScale(), adapters);
         return new Pipeline(s, text, source, refinement, lists, selector, extractor);
     }
 

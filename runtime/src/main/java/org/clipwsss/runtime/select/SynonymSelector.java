@@ -5,6 +5,7 @@ import java.util.List;
 import org.clipwsss.runtime.cam.Cams;
 import org.clipwsss.runtime.cam.FloatMaps;
 import org.clipwsss.runtime.cam.TextEmbeddings;
+import org.clipwsss.runtime.clip.Adapters;
 import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.clip.Similarity;
 import org.clipwsss.runtime.image.ClipPreprocessor;
@@ -16,7 +17,7 @@ import org.clipwsss.runtime.prompts.Templates;
  * POLE's synonym selection: for each class k of an image, mask the model input with the class's activation
  * map (multiplied into the normalised pixel tensor, as CLIMS/POLE/SemPLeS do), embed it, score
  * {@code template(s)} for every candidate s by cosine similarity, softmax over the candidates with the
- * logit scale, keep the most probable.
+ * logit scale, keep the most probable. Trained POLE adapters, when given, adapt both embeddings first.
  */
 public final class SynonymSelector {
     private final ClipModel model;
@@ -24,8 +25,19 @@ public final class SynonymSelector {
     private final TextEmbeddings text;
     private final String template;
     private final float logitScale;
+    private final Adapters adapters;
 
     public SynonymSelector(ClipModel model, ClipPreprocessor pre, TextEmbeddings text, String template, float logitScale) {
+        this(model, pre, text, template, logitScale, null);
+    }
+
+    /**
+     * With trained POLE adapters: the masked images' embeddings pass the image adapter; {@code text} must then give
+     * text embeddings through the text adapter ({@link TextEmbeddings#of(ClipModel, Adapters)}).
+     */
+    public SynonymSelector(ClipModel model, ClipPreprocessor pre, TextEmbeddings text, String template, float logitScale,
+            Adapters adapters) {
+        this.adapters = adapters;
         this.model = model;
         this.pre = pre;
         this.text = text;
@@ -75,7 +87,7 @@ public final class SynonymSelector {
         }
         NpyArray embeds = model.imageEmbeds(NpyArray.ofFloats(batch, masks.length, 3, side, side));
         int e = (int) embeds.shape()[1];
-        float[] img = Similarity.normalizeRows(embeds.floats(), e);
+        float[] img = adapters == null ? Similarity.normalizeRows(embeds.floats(), e) : adapters.adaptImageRows(embeds.floats());
         for (int k = 0; k < masks.length; k++) {
             List<String> cands = candidates.get(k);
             List<String> prompts = cands.stream().map(s -> Templates.apply(template, s)).toList();

@@ -13,6 +13,7 @@ import org.clipwsss.runtime.graph.ElemType;
 import org.clipwsss.runtime.graph.Graph;
 import org.clipwsss.runtime.graph.GraphBuilder;
 import org.clipwsss.runtime.graph.Initializer;
+import org.clipwsss.runtime.clip.Adapters;
 import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.training.autodiff.Gradients;
 import org.clipwsss.training.autodiff.Losses;

@@ -1,4 +1,4 @@
-package org.clipwsss.training.adapters;
+package org.clipwsss.runtime.clip;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -127,8 +127,14 @@ public final class Adapters {
         return new Adapters(dim, hidden, p);
     }
 
-    /** Reads {@code adapters.safetensors} (and checks it against {@code adapters.json} when present) in {@code dir}. */
+    /**
+     * Reads {@code adapters.safetensors} (and checks it against {@code adapters.json} when present) in {@code dir};
+     * {@code dir} may also name the .safetensors file itself.
+     */
     public static Adapters load(Path dir) {
+        if (Files.isRegularFile(dir)) {
+            dir = dir.toAbsolutePath().getParent();
+        }
         Path file = dir.resolve(WEIGHTS);
         if (!Files.isRegularFile(file)) {
             throw ClipWsssException.file(file, "not found (train adapters with train-adapters first)");
@@ -215,13 +221,29 @@ public final class Adapters {
         return NpyArray.ofFloats(apply(embeds, size(dim, hidden) / 2), embeds.shape());
     }
 
+    /** Adapted, L2-normalised image embeddings of the rows of {@code rows} (N rows of E, flat). */
+    public float[] adaptImageRows(float[] rows) {
+        return apply(rows, 0);
+    }
+
+    /** Adapted, L2-normalised text embeddings of the rows of {@code rows} (N rows of E, flat). */
+    public float[] adaptTextRows(float[] rows) {
+        return apply(rows, size(dim, hidden) / 2);
+    }
+
     private float[] apply(NpyArray embeds, int base) {
         long[] s = embeds.shape();
         if (s.length != 2 || s[1] != dim) {
             throw new ClipWsssException("adapters take embeddings [N," + dim + "], have " + java.util.Arrays.toString(s));
         }
-        float[] f = embeds.toFloats();
-        int n = (int) s[0];
+        return apply(embeds.toFloats(), base);
+    }
+
+    private float[] apply(float[] f, int base) {
+        if (f.length % dim != 0) {
+            throw new ClipWsssException("adapters take rows of " + dim + " values, have " + f.length + " values");
+        }
+        int n = f.length / dim;
         int w1 = base;
         int w2 = base + hidden * dim;
         double r = params[base + 2 * hidden * dim];
@@ -246,7 +268,7 @@ public final class Adapters {
                 y[i] = r * Math.max(0, acc) + (1 - r) * f[fo + i];
                 norm += y[i] * y[i];
             }
-            norm = Math.sqrt(norm);
+            norm = Math.max(Math.sqrt(norm), 1e-12);
             for (int i = 0; i < dim; i++) {
                 out[fo + i] = (float) (y[i] / norm);
             }

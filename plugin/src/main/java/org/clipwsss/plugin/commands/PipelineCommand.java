@@ -1,0 +1,49 @@
+package org.clipwsss.plugin.commands;
+
+import java.io.File;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.scijava.plugin.Parameter;
+
+/** The pipeline choices the CAM and mask commands share: CAM method and model, synonyms, background, adapters. */
+abstract class PipelineCommand extends ImageCommand {
+    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "onnx"})
+    protected String method = "clearclip";
+
+    @Parameter(label = "CAM model (method onnx)", required = false,
+            description = "An ONNX CAM network with its JSON beside it, e.g. a trained mask_generator.onnx")
+    protected File cammodel;
+
+    @Parameter(label = "Synonyms", description = "A POLE list name (gpt_prompts, ...), a JSON/CSV file, or none")
+    protected String synonyms = "gpt_prompts";
+
+    @Parameter(label = "Background prompts", description = "clip-es, clims, clims-camera-ready, a word file, learned .npy, or none")
+    protected String background = "clip-es";
+
+    @Parameter(label = "Trained adapters (optional)", required = false, style = "directory",
+            description = "A folder with adapters.safetensors (Train Adapters); used in synonym selection and refinement")
+    protected File adapters;
+
+    @Parameter(label = "Attention affinity (gradcam)", description = "CLIP-ES's class-aware attention-affinity refinement")
+    protected boolean affinity;
+
+    /** The macro-style options of these choices and {@code more}. */
+    protected String pipelineOptions(Map<String, String> more) {
+        return CommandSupport.options(model, method, synonyms, background, trained(cammodel, adapters, affinity, more));
+    }
+
+    /** {@code more} with the CAM model, adapters and affinity keys added where set. */
+    static Map<String, String> trained(File camModel, File adapterDir, boolean affinity, Map<String, String> more) {
+        Map<String, String> m = new LinkedHashMap<>(more);
+        if (camModel != null) {
+            m.put("cam_model", camModel.getPath());
+        }
+        if (adapterDir != null) {
+            m.put("adapters", adapterDir.getPath());
+        }
+        if (affinity) {
+            m.put("affinity", "true");
+        }
+        return m;
+    }
+}
