@@ -95,21 +95,24 @@ class MaskGeneratorTrainerTest {
         int e = tiny.model.config().projectionDim();
         float[] prompts = text.clone();
         for (int i = 0; i < prompts.length; i++) {
-            prompts[i] = negated[(i + 7) % negated.length];
+            // near the class texts, so the prompt term's cosines are inside the clamp and its gradient path is checked
+            prompts[i] = negated[i] + 0.3f * negated[(i + 7) % negated.length];
         }
         Path file = dir.resolve("grad.onnx");
         try (SafetensorsFile st = SafetensorsFile.open(tiny.model.folder().safetensors())) {
-            Graph forward = MaskGeneratorTrainer.graph(tiny.model.config(), new SafetensorsWeights(st), feats, data,
-                    data.pairs(), negated, prompts, H, "c");
+            Graph forward = MaskGeneratorTrainer.graph(tiny.model.config(), new SafetensorsWeights(st), data.pairs().length, 2,
+                    negated, prompts, H, "c", false);
             OnnxWriter.write(Gradients.of(forward, "loss", MaskGenerator.NAMES, MaskGenerator.shapes(e, H, 2)), file, Map.of());
         }
         GraphRunner runner = new GraphRunner(tiny.sessions, file);
         MaskGenerator head = MaskGenerator.init(e, H, 2, 5);
         List<String> wanted = new ArrayList<>(List.of("loss", "loss_fg", "loss_bg", "loss_prompt"));
         MaskGenerator.NAMES.forEach(n -> wanted.add(Gradients.gradName(n)));
-        Map<String, NpyArray> out = runner.run(head.tensors(), wanted);
+        Map<String, NpyArray> batch = trainer.batch(feats, data, data.pairs(), new int[] {0, 1, 2});
+        Map<String, NpyArray> out = runner.run(with(head.tensors(), batch), wanted);
         System.out.printf("mask generator stage c on clip-tiny (negated texts): loss %.5f fg %.5f bg %.5f prompt %.5f%n",
                 out.get("loss").floats()[0], out.get("loss_fg").floats()[0], out.get("loss_bg").floats()[0], out.get("loss_prompt").floats()[0]);
+        assertTrue(out.get("loss_prompt").floats()[0] > 1.01 * -Math.log(1 - 1e-4), "the prompt term is not clamped");
         float[] p = head.flat();
         float[] grad = new float[p.length];
         int off = 0;
@@ -133,8 +136,8 @@ class MaskGeneratorTrainerTest {
             plus[best] += eps;
             float[] minus = p.clone();
             minus[best] -= eps;
-            double lp = runner.run(MaskGenerator.fromFlat(e, H, 2, plus).tensors(), List.of("loss")).get("loss").floats()[0];
-            double lm = runner.run(MaskGenerator.fromFlat(e, H, 2, minus).tensors(), List.of("loss")).get("loss").floats()[0];
+            double lp = runner.run(with(MaskGenerator.fromFlat(e, H, 2, plus).tensors(), batch), List.of("loss")).get("loss").floats()[0];
+            double lm = runner.run(with(MaskGenerator.fromFlat(e, H, 2, minus).tensors(), batch), List.of("loss")).get("loss").floats()[0];
             double fd = (lp - lm) / (2 * eps);
             System.out.printf("  %s[%d]: analytic %.6g, finite difference %.6g%n", MaskGenerator.NAMES.get(t), best - starts[t], grad[best], fd);
             assertTrue(Math.abs(grad[best]) > 1e-6, "a gradient reaches " + MaskGenerator.NAMES.get(t));
@@ -142,6 +145,12 @@ class MaskGeneratorTrainerTest {
             checked++;
         }
         assertEquals(4, checked);
+    }
+
+    static Map<String, NpyArray> with(Map<String, NpyArray> a, Map<String, NpyArray> b) {
+        Map<String, NpyArray> m = new java.util.LinkedHashMap<>(a);
+        m.putAll(b);
+        return m;
     }
 
     @Test

@@ -176,8 +176,8 @@ public final class AdapterTrainer {
         return g.build();
     }
 
-    /** normalise(r * relu(relu(x W1^T) W2^T) + (1 - r) * x). */
-    private static String adapt(GraphBuilder g, String x, Map<String, String> in, String side) {
+    /** normalise(r * relu(relu(x W1^T) W2^T) + (1 - r) * x) with the tensors {@code side}fc1.weight, fc2.weight, ratio. */
+    public static String adapt(GraphBuilder g, String x, Map<String, String> in, String side) {
         String h = g.op("Relu", List.of(g.matMul(x, g.transpose(in.get(side + "fc1.weight"), 1, 0))), Map.of());
         String a = g.op("Relu", List.of(g.matMul(h, g.transpose(in.get(side + "fc2.weight"), 1, 0))), Map.of());
         String r = in.get(side + "ratio");

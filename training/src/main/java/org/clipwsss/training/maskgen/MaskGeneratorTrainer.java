@@ -26,6 +26,10 @@ import org.clipwsss.runtime.io.SafetensorsFile;
 import org.clipwsss.runtime.model.ClipConfig;
 import org.clipwsss.runtime.model.ClipGraphs;
 import org.clipwsss.training.autodiff.Losses;
+import org.clipwsss.runtime.clip.Adapters;
+import org.clipwsss.runtime.clip.Similarity;
+import org.clipwsss.training.adapters.AdapterTrainer;
+import org.clipwsss.training.optim.Minibatches;
 import org.clipwsss.training.optim.TrainingLoop;
 import org.clipwsss.training.optim.Optimizer;
 import org.clipwsss.training.optim.Schedule;
@@ -69,23 +73,55 @@ public final class MaskGeneratorTrainer {
         }
     }
 
+    /**
+     * @param batchSize (image, class) pairs per step (0: all, full batch); batches follow {@link Minibatches} with
+     *                  the seed
+     * @param adapters  train POLE's image and text adapters jointly with the head (the losses then compare adapted
+     *                  embeddings)
+     */
     public record Options(Optimizer optimizer, Schedule schedule, int steps, String stage, long seed, int hidden,
-            int warmSteps, int checkpointEvery, BooleanSupplier cancelled) {
+            int warmSteps, int checkpointEvery, BooleanSupplier cancelled, int batchSize, boolean adapters) {
         public static final float WARM_LR = 0.01f;
 
         public Options {
             if (!stage.equals("a") && !stage.equals("c")) {
                 throw new ClipWsssException("stage must be a or c, not '" + stage + "'");
             }
+            if (batchSize < 0) {
+                throw new ClipWsssException("batch size must be >= 0 (0: all pairs), is " + batchSize);
+            }
+        }
+
+        /** Full batch, head only. */
+        public Options(Optimizer optimizer, Schedule schedule, int steps, String stage, long seed, int hidden,
+                int warmSteps, int checkpointEvery, BooleanSupplier cancelled) {
+            this(optimizer, schedule, steps, stage, seed, hidden, warmSteps, checkpointEvery, cancelled, 0, false);
         }
 
         public static Options sgd(float lr, int steps, String stage) {
             return new Options(Optimizer.sgd(0, 0), new Schedule("constant", lr, steps, 0.9f), steps, stage, 0,
                     MaskGenerator.HIDDEN, 20, 0, () -> false);
         }
+
+        public Options withStage(String s, int n, Schedule sched) {
+            return new Options(optimizer, sched, n, s, seed, hidden, warmSteps, checkpointEvery, cancelled, batchSize, adapters);
+        }
     }
 
-    public record Result(MaskGenerator head, double[] losses) { }
+    /** The trained head, the jointly trained adapters (null unless asked for) and the losses of the steps done. */
+    public record Result(MaskGenerator head, Adapters adapters, double[] losses) {
+        /** Head and adapters as one flat buffer (the training parameters' order), to continue from. */
+        public float[] flat() {
+            float[] h = head.flat();
+            if (adapters == null) {
+                return h;
+            }
+            float[] a = adapters.flat();
+            float[] out = java.util.Arrays.copyOf(h, h.length + a.length);
+            System.arraycopy(a, 0, out, h.length, a.length);
+            return out;
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ClipModel model;
@@ -101,30 +137,47 @@ public final class MaskGeneratorTrainer {
         return model.textEmbeds(classes.stream().map(c -> "a photo of " + c + ".").toList()).toFloats();
     }
 
-    /** ClearCLIP dense features of the images [n,P,E], rows L2-normalised. */
+    /** ClearCLIP dense features of the images [n,P,E], rows L2-normalised, 8 images per run. */
     public float[] features(Data data) {
-        float[] f = model.denseEmbeds(NpyArray.ofFloats(data.pixels(), data.n(), 3, data.size(), data.size()),
-                ClipModel.Dense.CLEARCLIP).toFloats();
-        int e = model.config().projectionDim();
-        for (int r = 0; r < f.length / e; r++) {
-            double s = 0;
-            for (int j = 0; j < e; j++) {
-                s += f[r * e + j] * f[r * e + j];
+        int s = data.size();
+        int per = 3 * s * s;
+        float[] all = null;
+        int off = 0;
+        for (int start = 0; start < data.n(); start += 8) {
+            int b = Math.min(8, data.n() - start);
+            float[] px = java.util.Arrays.copyOfRange(data.pixels(), start * per, (start + b) * per);
+            float[] f = Similarity.normalizeRows(model.denseEmbeds(NpyArray.ofFloats(px, b, 3, s, s), ClipModel.Dense.CLEARCLIP).floats(),
+                    model.config().projectionDim());
+            if (all == null) {
+                all = new float[f.length / b * data.n()];
             }
-            float inv = (float) (1 / Math.sqrt(Math.max(s, 1e-24)));
-            for (int j = 0; j < e; j++) {
-                f[r * e + j] *= inv;
-            }
+            System.arraycopy(f, 0, all, off, f.length);
+            off += f.length;
         }
-        return f;
+        return all == null ? new float[0] : all;
+    }
+
+    /** The trainable tensors: the head's four, then the adapters' six when trained jointly. */
+    public static Map<String, long[]> parameters(int e, int hidden, int k, boolean adapters) {
+        Map<String, long[]> m = new LinkedHashMap<>(MaskGenerator.shapes(e, hidden, k));
+        if (adapters) {
+            m.putAll(Adapters.shapes(e, Adapters.hiddenFor(e)));
+        }
+        return m;
+    }
+
+    /** As {@link #train(Data, float[], float[], Options, float[], StepListener)} from the warm start. */
+    public Result train(Data data, float[] text, float[] prompts, Options o, StepListener listener) {
+        return train(data, text, prompts, o, null, listener);
     }
 
     /**
      * Trains on {@code data} with class text embeddings {@code text} [K,E] and, for stage c, the learned background
-     * prompt embeddings {@code prompts} [K,E] (null for stage a). Resumes from a checkpoint in the work folder made
-     * with the same settings.
+     * prompt embeddings {@code prompts} [K,E] (null for stage a). A fresh run starts from {@code initial} (the flat
+     * parameters of an earlier stage, {@link Result#flat()}) or, when null, from the warm start (and fresh
+     * adapters); a run with a checkpoint from the same settings in the work folder resumes from it.
      */
-    public Result train(Data data, float[] text, float[] prompts, Options o, StepListener listener) {
+    public Result train(Data data, float[] text, float[] prompts, Options o, float[] initial, StepListener listener) {
         ClipConfig cfg = model.config();
         int e = cfg.projectionDim();
         int k = data.k();
@@ -144,15 +197,44 @@ public final class MaskGeneratorTrainer {
             throw new ClipWsssException("stage c needs the background prompt embeddings [" + k + "," + e + "] (prompt_embeds.npy)");
         }
         float[] feats = features(data);
-        TrainingLoop.Spec spec = new TrainingLoop.Spec(workDir, "SemPLeS mask generator stage " + o.stage(),
-                MaskGenerator.shapes(e, h, k), settings(data, text, prompts, o), o.optimizer(), o.schedule(), o.steps(),
-                o.checkpointEvery(), o.cancelled());
+        Minibatches batches = new Minibatches(pairs.length, o.batchSize() == 0 ? pairs.length : o.batchSize(), o.seed());
+        Map<String, long[]> params = parameters(e, h, k, o.adapters());
+        TrainingLoop.Spec spec = new TrainingLoop.Spec(workDir, "SemPLeS mask generator stage " + o.stage(), params,
+                settings(data, text, prompts, o, initial), o.optimizer(), o.schedule(), o.steps(), o.checkpointEvery(),
+                o.cancelled(), step -> batch(feats, data, pairs, batches.indices(step)));
         try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
-            Graph forward = graph(cfg, new SafetensorsWeights(st), feats, data, pairs, text, prompts, h, o.stage());
-            TrainingLoop.Outcome r = TrainingLoop.run(spec, forward, () -> warmStart(feats, text, data.n(), k, o),
+            Graph forward = graph(cfg, new SafetensorsWeights(st), batches.size(), k, text, prompts, h, o.stage(), o.adapters());
+            TrainingLoop.Outcome r = TrainingLoop.run(spec, forward, () -> initial != null ? initial : fresh(feats, text, data, o),
                     model.sessions(), listener::step);
-            return new Result(MaskGenerator.fromFlat(e, h, k, r.parameters()), r.losses());
+            float[] p = r.parameters();
+            int headSize = MaskGenerator.size(e, h, k);
+            MaskGenerator head = MaskGenerator.fromFlat(e, h, k, java.util.Arrays.copyOf(p, headSize));
+            Adapters adapters = o.adapters()
+                    ? Adapters.fromFlat(e, Adapters.hiddenFor(e), java.util.Arrays.copyOfRange(p, headSize, p.length)) : null;
+            return new Result(head, adapters, r.losses());
         }
+    }
+
+    /** The data inputs of one batch of pairs: {@code pixels} [B,3,S,S], {@code features} [B,P,E], {@code pair_onehot} [B,K]. */
+    public Map<String, NpyArray> batch(float[] feats, Data data, int[][] pairs, int[] which) {
+        int e = model.config().projectionDim();
+        int b = which.length;
+        int per = 3 * data.size() * data.size();
+        int pf = feats.length / data.n();
+        float[] px = new float[b * per];
+        float[] f = new float[b * pf];
+        float[] onehot = new float[b * data.k()];
+        for (int i = 0; i < b; i++) {
+            int[] pair = pairs[which[i]];
+            System.arraycopy(data.pixels(), pair[0] * per, px, i * per, per);
+            System.arraycopy(feats, pair[0] * pf, f, i * pf, pf);
+            onehot[i * data.k() + pair[1]] = 1;
+        }
+        Map<String, NpyArray> m = new LinkedHashMap<>();
+        m.put("pixels", NpyArray.ofFloats(px, b, 3, data.size(), data.size()));
+        m.put("features", NpyArray.ofFloats(f, b, pf / e, e));
+        m.put("pair_onehot", NpyArray.ofFloats(onehot, b, data.k()));
+        return m;
     }
 
     /** The warm-start targets [n,P,K]: cos(F_p, t_k) min-max normalised over the patches of each image and class. */
@@ -189,22 +271,53 @@ public final class MaskGeneratorTrainer {
         return t;
     }
 
-    /** Fits a seeded head by MSE to {@link #warmTargets}; returns its flat parameters. */
-    private float[] warmStart(float[] feats, float[] text, int n, int k, Options o) {
+    /** A fresh start: the warm-started head, then (when trained jointly) seeded adapters. */
+    private float[] fresh(float[] feats, float[] text, Data data, Options o) {
+        float[] head = warmStart(feats, text, data, o);
+        if (!o.adapters()) {
+            return head;
+        }
+        int e = model.config().projectionDim();
+        float[] a = Adapters.init(e, Adapters.hiddenFor(e), o.seed()).flat();
+        float[] out = java.util.Arrays.copyOf(head, head.length + a.length);
+        System.arraycopy(a, 0, out, head.length, a.length);
+        return out;
+    }
+
+    /**
+     * Fits a seeded head by MSE to {@link #warmTargets} ({@code warmSteps} AdamW steps, rate {@link Options#WARM_LR},
+     * minibatches of images as large as the pair batches); returns its flat parameters.
+     */
+    private float[] warmStart(float[] feats, float[] text, Data data, Options o) {
         int e = model.config().projectionDim();
         int h = o.hidden();
+        int k = data.k();
+        int n = data.n();
         float[] p = MaskGenerator.init(e, h, k, o.seed()).flat();
         if (o.warmSteps() <= 0) {
             return p;
         }
         int patches = feats.length / e / n;
+        float[] targets = warmTargets(feats, text, n, k, e);
+        Minibatches images = new Minibatches(n, o.batchSize() == 0 ? n : o.batchSize(), o.seed() + 1);
+        int b = images.size();
         GraphBuilder g = new GraphBuilder("mask_generator_warm_start");
         Map<String, String> in = new LinkedHashMap<>();
         MaskGenerator.shapes(e, h, k).forEach((name, s) -> in.put(name, g.input(name, ElemType.FLOAT, box(s))));
-        String f = g.initializer(Initializer.floats("features", feats, n, patches, e));
-        String target = g.initializer(Initializer.floats("warm_targets", warmTargets(feats, text, n, k, e), n, patches, k));
+        String f = g.input("features", ElemType.FLOAT, (long) b, (long) patches, (long) e);
+        String target = g.input("warm_targets", ElemType.FLOAT, (long) b, (long) patches, (long) k);
         String d = g.sub(MaskGenerator.patchMaps(g, f, in), target);
         g.output(g.op("ReduceMean", List.of(g.mul(d, d)), Map.of("keepdims", 0L)), "loss", ElemType.FLOAT);
+        TrainingLoop.Feed feed = step -> {
+            int[] which = images.indices(step);
+            float[] fb = new float[b * patches * e];
+            float[] tb = new float[b * patches * k];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(feats, which[i] * patches * e, fb, i * patches * e, patches * e);
+                System.arraycopy(targets, which[i] * patches * k, tb, i * patches * k, patches * k);
+            }
+            return Map.of("features", NpyArray.ofFloats(fb, b, patches, e), "warm_targets", NpyArray.ofFloats(tb, b, patches, k));
+        };
         // the same loop as training, in its own folder (its checkpoint makes an interrupted warm start resumable)
         Path dir = workDir.resolve("warm-start");
         try {
@@ -212,59 +325,58 @@ public final class MaskGeneratorTrainer {
         } catch (IOException ex) {
             throw ClipWsssException.file(dir, "cannot create (" + ex.getMessage() + ")", ex);
         }
-        com.fasterxml.jackson.databind.node.ObjectNode settings = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
-                .put("trainer", "mask-generator-warm-start").put("steps", o.warmSteps()).put("seed", o.seed()).put("hidden", h);
+        ObjectNode settings = JSON.createObjectNode().put("trainer", "mask-generator-warm-start").put("steps", o.warmSteps())
+                .put("seed", o.seed()).put("hidden", h).put("batch", b);
         TrainingLoop.Spec spec = new TrainingLoop.Spec(dir, "mask generator warm start (MSE to CAMs)", MaskGenerator.shapes(e, h, k),
                 settings, Optimizer.adamW(0.9f, 0.999f, 1e-8f, 0f), new Schedule("constant", Options.WARM_LR, o.warmSteps(), 0.9f),
-                o.warmSteps(), 0, () -> false);
+                o.warmSteps(), 0, () -> false, feed);
         float[] init = p;
-        p = TrainingLoop.run(spec, g.build(), () -> init, model.sessions(), (step, loss) -> { }).parameters();
-        return p;
+        return TrainingLoop.run(spec, g.build(), () -> init, model.sessions(), (step, loss) -> { }).parameters();
     }
 
     /**
-     * The forward graph: inputs the head's four parameters; output {@code loss} (and {@code loss_fg},
-     * {@code loss_bg}, {@code loss_prompt} for stage c, each an unweighted mean).
+     * The forward graph for batches of {@code batch} pairs: inputs the head's four parameters (and the adapters' six
+     * when {@code adapters}), {@code pixels} [B,3,S,S], {@code features} [B,P,E] (unit rows) and {@code pair_onehot}
+     * [B,K] (each pair's class); output {@code loss} (and {@code loss_fg}, {@code loss_bg}, {@code loss_prompt} for
+     * stage c, each an unweighted mean).
      */
-    public static Graph graph(ClipConfig cfg, SafetensorsWeights weights, float[] feats, Data data, int[][] pairs,
-            float[] text, float[] prompts, int hidden, String stage) {
+    public static Graph graph(ClipConfig cfg, SafetensorsWeights weights, int batch, int k, float[] text, float[] prompts,
+            int hidden, String stage, boolean adapters) {
         int e = cfg.projectionDim();
-        int k = data.k();
-        int n = data.n();
-        int s = data.size();
+        int s = cfg.vision().imageSize();
         int grid = s / cfg.vision().patchSize();
-        int np = pairs.length;
-        long[] pairMap = new long[np];
-        long[] pairImage = new long[np];
-        long[] pairClass = new long[np];
-        for (int i = 0; i < np; i++) {
-            pairMap[i] = (long) pairs[i][0] * k + pairs[i][1];
-            pairImage[i] = pairs[i][0];
-            pairClass[i] = pairs[i][1];
-        }
         GraphBuilder g = new GraphBuilder("semples_mask_generator");
         Map<String, String> in = new LinkedHashMap<>();
-        MaskGenerator.shapes(e, hidden, k).forEach((name, sh) -> in.put(name, g.input(name, ElemType.FLOAT, box(sh))));
-        String f = g.initializer(Initializer.floats("features", feats, n, (long) grid * grid, e));
-        String maps = MaskGenerator.upsample(g, MaskGenerator.patchMaps(g, f, in), grid, s);   // [n,K,S*S]
-        String m = g.gather(g.reshape(maps, (long) n * k, (long) s * s), g.constantLongs("pair_map", pairMap), 0);
-        m = g.reshape(m, np, 1, s, s);
-        String x = g.gather(g.initializer(Initializer.floats("pixels", data.pixels(), n, 3, s, s)),
-                g.constantLongs("pair_image", pairImage), 0);
+        parameters(e, hidden, k, adapters).forEach((name, sh) -> in.put(name, g.input(name, ElemType.FLOAT, box(sh))));
+        String x = g.input("pixels", ElemType.FLOAT, (long) batch, 3L, (long) s, (long) s);
+        String f = g.input("features", ElemType.FLOAT, (long) batch, (long) grid * grid, (long) e);
+        String onehot = g.input("pair_onehot", ElemType.FLOAT, (long) batch, (long) k);
+        // each pair's own class map at patch resolution [B,P], then upsampled to [B,S*S]
+        String own = g.op("ReduceSum", List.of(g.mul(MaskGenerator.patchMaps(g, f, in), g.unsqueeze(onehot, 1)),
+                g.constantLongs("class_axis", 2)), Map.of("keepdims", 0L));
+        String ut = g.initializer(Initializer.floats("upsample_t", MaskGenerator.upsampleTransposed(grid, s), (long) grid * grid, (long) s * s));
+        String m = g.reshape(g.matMul(own, ut), batch, 1, s, s);
         String fgPixels = g.mul(m, x);
         String bgPixels = g.mul(g.sub(g.constant("one", 1f), m), x);
         String emb = ClipGraphs.visionEmbeds(g, cfg, weights, g.concat(0, fgPixels, bgPixels));
-        String vf = g.slice(emb, new long[] {0}, new long[] {np}, new long[] {0});
-        String vb = g.slice(emb, new long[] {np}, new long[] {2L * np}, new long[] {0});
-        String classOfPair = g.constantLongs("pair_class", pairClass);
-        String t = g.gather(g.initializer(Initializer.floats("class_text_embeds", text, k, e)), classOfPair, 0);
+        String vf = g.slice(emb, new long[] {0}, new long[] {batch}, new long[] {0});
+        String vb = g.slice(emb, new long[] {batch}, new long[] {2L * batch}, new long[] {0});
+        String t = g.matMul(onehot, g.initializer(Initializer.floats("class_text_embeds", text, k, e)));
+        if (adapters) {
+            vf = AdapterTrainer.adapt(g, vf, in, "image_adapter.");
+            vb = AdapterTrainer.adapt(g, vb, in, "image_adapter.");
+            t = AdapterTrainer.adapt(g, t, in, "text_adapter.");
+        }
         String lossFg = Losses.cosine(g, vf, t);
         String lossBg = meanNegLogOneMinus(g, vb, t);
         String loss = g.add(lossFg, g.mul(g.constant("lambda_b", LAMBDA_B), lossBg));
         g.output(lossFg, "loss_fg", ElemType.FLOAT);
         g.output(lossBg, "loss_bg", ElemType.FLOAT);
         if (stage.equals("c")) {
-            String u = g.gather(g.initializer(Initializer.floats("prompt_embeds", prompts, k, e)), classOfPair, 0);
+            String u = g.matMul(onehot, g.initializer(Initializer.floats("prompt_embeds", prompts, k, e)));
+            if (adapters) {
+                u = AdapterTrainer.adapt(g, u, in, "text_adapter.");
+            }
             String lossPrompt = meanNegLogOneMinus(g, vf, u);
             loss = g.add(loss, g.mul(g.constant("lambda", LAMBDA), lossPrompt));
             g.output(lossPrompt, "loss_prompt", ElemType.FLOAT);
@@ -323,7 +435,7 @@ public final class MaskGeneratorTrainer {
         }
     }
 
-    private ObjectNode settings(Data data, float[] text, float[] prompts, Options o) {
+    private ObjectNode settings(Data data, float[] text, float[] prompts, Options o, float[] initial) {
         ObjectNode n = JSON.createObjectNode();
         n.put("trainer", "semples-mask-generator");
         n.put("stage", o.stage());
@@ -336,6 +448,9 @@ public final class MaskGeneratorTrainer {
         n.put("images", data.n());
         n.put("data_hash", Arrays.hashCode(data.pixels()) * 31 + Arrays.hashCode(data.targets()));
         n.put("text_hash", Arrays.hashCode(text) * 31 + (prompts == null ? 0 : Arrays.hashCode(prompts)));
+        n.put("batch", o.batchSize());
+        n.put("adapters", o.adapters());
+        n.put("initial_hash", initial == null ? 0 : Arrays.hashCode(initial));
         n.put("model", model.folder().dir().toAbsolutePath().normalize().toString());
         try {
             return (ObjectNode) JSON.readTree(n.toString());

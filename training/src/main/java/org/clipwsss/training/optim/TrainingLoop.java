@@ -34,12 +34,24 @@ public final class TrainingLoop {
         void step(int step, double loss);
     }
 
+    /** The data inputs of one step (a minibatch), a function of the step alone so a resumed run sees the same data. */
+    @FunctionalInterface
+    public interface Feed {
+        Map<String, NpyArray> inputs(int step);
+    }
+
     /**
      * @param parameters the trainable graph inputs with their shapes, in the order of the flat buffer
      * @param settings   what the run depends on: a checkpoint made with other settings is refused
+     * @param feed       the other graph inputs of each step (null: the graph has none, full batch)
      */
     public record Spec(Path workDir, String description, Map<String, long[]> parameters, JsonNode settings, Optimizer optimizer,
-            Schedule schedule, int steps, int checkpointEvery, BooleanSupplier cancelled) { }
+            Schedule schedule, int steps, int checkpointEvery, BooleanSupplier cancelled, Feed feed) {
+        public Spec(Path workDir, String description, Map<String, long[]> parameters, JsonNode settings, Optimizer optimizer,
+                Schedule schedule, int steps, int checkpointEvery, BooleanSupplier cancelled) {
+            this(workDir, description, parameters, settings, optimizer, schedule, steps, checkpointEvery, cancelled, null);
+        }
+    }
 
     /** The trained parameters (flat, in {@link Spec#parameters()} order), the losses of the steps done, and the session. */
     public record Outcome(float[] parameters, double[] losses, GraphRunner runner) {
@@ -91,7 +103,11 @@ public final class TrainingLoop {
         float[] grad = new float[p.length];
         int step = start;
         for (; step < spec.steps() && !spec.cancelled().getAsBoolean(); step++) {
-            Map<String, NpyArray> out = runner.run(split(p, spec.parameters()), wanted);
+            Map<String, NpyArray> inputs = split(p, spec.parameters());
+            if (spec.feed() != null) {
+                inputs.putAll(spec.feed().inputs(step));
+            }
+            Map<String, NpyArray> out = runner.run(inputs, wanted);
             losses[step] = out.get("loss").toFloats()[0];
             int off = 0;
             for (String n : spec.parameters().keySet()) {
