@@ -102,15 +102,6 @@ final class TrainPromptsCommand implements Callable<Integer> {
         return ex;
     }
 
-    static NpyArray randomPrompts(int k, int l, int w, long seed) {
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
-        float[] p = new float[k * l * w];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = (float) (rnd.nextGaussian() * 0.02);
-        }
-        return NpyArray.ofFloats(p, k, l, w);
-    }
-
     @Spec
     CommandSpec spec;
 
@@ -124,7 +115,7 @@ final class TrainPromptsCommand implements Callable<Integer> {
             int size = model.config().vision().imageSize();
             int width = model.config().text().hiddenSize();
             NpyArray p0 = init != null ? Npy.read(init).requireShape(init, "initial prompts", names.size(), -1, width)
-                    : randomPrompts(names.size(), promptLength, width, seed);
+                    : NpyArray.ofFloats(PromptTrainer.randomPrompts(names.size(), promptLength, width, seed), names.size(), promptLength, width);
             int length = (int) p0.shape()[1];
             PromptTrainer trainer = new PromptTrainer(model, out);
             TrainingOptions.LossLog log = new TrainingOptions.LossLog(out, terminal, training.steps);
@@ -138,19 +129,15 @@ final class TrainPromptsCommand implements Callable<Integer> {
             } else {
                 r = trainer.train(names, folderExamples(model, names, terminal), p0.toFloats(), length, o, listener);
             }
-            Npy.write(out.resolve("prompts.npy"), NpyArray.ofFloats(r.prompts(), names.size(), length, model.config().text().hiddenSize()));
-            Npy.write(out.resolve("prompt_embeds.npy"), NpyArray.ofFloats(r.promptEmbeds(), names.size(), model.config().projectionDim()));
             AtomicFiles.writeString(out.resolve("loss.csv"), log.csv());
             Map<String, Object> meta = new LinkedHashMap<>();
-            meta.put("classes", names);
-            meta.put("prompt_length", length);
             meta.put("optimizer", opt.describe());
             meta.put("schedule", training.schedule);
             meta.put("lr", training.lr);
             meta.put("steps", training.steps);
             meta.put("lambda", lambda);
             meta.put("model", model.folder().dir().toAbsolutePath().toString());
-            AtomicFiles.writeString(out.resolve("prompts.json"), new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(meta) + "\n");
+            r.save(out, names, length, width, model.config().projectionDim(), meta);
             terminal.println("wrote " + out.resolve("prompts.npy") + ", prompt_embeds.npy, prompts.json, loss.csv");
         }
         return 0;

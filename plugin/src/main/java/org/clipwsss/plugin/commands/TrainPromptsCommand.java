@@ -83,11 +83,7 @@ public class TrainPromptsCommand extends ContextCommand {
                     BatchJob.listImages(input.toPath()), f -> table == null ? fixed : table.labelsFor(f.getFileName().toString()),
                     names, problem -> log.warn("CLIP WSSS: left out " + problem));
             int w = m.config().text().hiddenSize();
-            java.util.SplittableRandom rnd = new java.util.SplittableRandom(0);
-            float[] p0 = new float[names.size() * length * w];
-            for (int i = 0; i < p0.length; i++) {
-                p0[i] = (float) (rnd.nextGaussian() * 0.02);
-            }
+            float[] p0 = PromptTrainer.randomPrompts(names.size(), length, w, 0);
             Path out = output.toPath();
             try {
                 Files.createDirectories(out);
@@ -99,12 +95,7 @@ public class TrainPromptsCommand extends ContextCommand {
                     () -> isCanceled() || IJ.escapePressed());
             PromptTrainer.Result r = new PromptTrainer(m, out).train(names, ex, p0, length, o,
                     (step, loss) -> status.showStatus(step + 1, steps, String.format("CLIP WSSS: step %d, loss %.4f", step, loss)));
-            Npy.write(out.resolve("prompts.npy"), NpyArray.ofFloats(r.prompts(), names.size(), length, w));
-            Npy.write(out.resolve("prompt_embeds.npy"), NpyArray.ofFloats(r.promptEmbeds(), names.size(), m.config().projectionDim()));
-            String quoted = names.stream().map(n -> "\"" + n.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
-                    .collect(java.util.stream.Collectors.joining(", "));
-            org.clipwsss.runtime.io.AtomicFiles.writeString(out.resolve("prompts.json"),
-                    "{\"classes\": [" + quoted + "], \"prompt_length\": " + length + "}\n");
+            r.save(out, names, length, w, m.config().projectionDim(), java.util.Map.of("lr", lr, "steps", steps));
             summary = r.losses().length + " steps, loss " + (r.losses().length == 0 ? "-" : String.format("%.4f", r.losses()[r.losses().length - 1]))
                     + "; prompts in " + out;
             log.info("CLIP WSSS Train Background Prompts: " + summary);

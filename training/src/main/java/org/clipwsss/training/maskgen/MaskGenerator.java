@@ -92,6 +92,32 @@ public record MaskGenerator(int dim, int hidden, int classes, float[] w1, float[
         return g.sigmoid(logits);
     }
 
+    /**
+     * Class {@code cls}'s map of one image in plain Java: the head on the G x G patch features {@code feats} (unit
+     * rows, starting at {@code offset}), sigmoid, bilinear upsampling to S x S; the same values as the graphs.
+     */
+    public float[] classMap(float[] feats, int offset, int grid, int cls, int size) {
+        int patches = grid * grid;
+        float[] m = new float[patches];
+        double[] h = new double[hidden];
+        for (int q = 0; q < patches; q++) {
+            int f = offset + q * dim;
+            for (int j = 0; j < hidden; j++) {
+                double acc = b1[j];
+                for (int i = 0; i < dim; i++) {
+                    acc += (double) w1[j * dim + i] * feats[f + i];
+                }
+                h[j] = Math.max(0, acc);
+            }
+            double logit = b2[cls];
+            for (int j = 0; j < hidden; j++) {
+                logit += (double) w2[cls * hidden + j] * h[j];
+            }
+            m[q] = (float) (1 / (1 + Math.exp(-logit)));
+        }
+        return FloatMaps.resizeBilinear(m, grid, grid, size, size);
+    }
+
     /** [B,P,K] patch maps -> [B,K,S*S] by the constant matrix U^T [G*G, S*S]. */
     public static String upsample(GraphBuilder g, String patchMaps, int grid, int size) {
         String ut = g.initializer(Initializer.floats("upsample_t", upsampleTransposed(grid, size), (long) grid * grid, (long) size * size));

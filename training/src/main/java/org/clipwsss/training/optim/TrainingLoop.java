@@ -84,6 +84,7 @@ public final class TrainingLoop {
             start = previous.step();
             System.arraycopy(previous.losses(), 0, losses, 0, start);
         } else {
+            spec.optimizer().load(Map.of());   // a fresh run starts with a fresh optimizer state
             p = init.get().clone();
             if (p.length != size) {
                 throw new ClipWsssException("initial parameters have " + p.length + " values, expected " + size);

@@ -13,6 +13,8 @@ import org.clipwsss.runtime.graph.Graph;
 import org.clipwsss.runtime.graph.GraphBuilder;
 import org.clipwsss.runtime.graph.Initializer;
 import org.clipwsss.runtime.graph.OnnxWriter;
+import org.clipwsss.runtime.io.AtomicFiles;
+import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.io.SafetensorsFile;
 import org.clipwsss.runtime.model.ClipConfig;
@@ -41,7 +43,37 @@ public final class PromptTrainer {
         void step(int step, double loss);
     }
 
-    public record Result(float[] prompts, float[] promptEmbeds, double[] losses) { }
+    public record Result(float[] prompts, float[] promptEmbeds, double[] losses) {
+        /**
+         * Writes {@code prompts.npy} [K,L,W], {@code prompt_embeds.npy} [K,E] and {@code prompts.json} (classes,
+         * prompt length, then {@code settings}) to {@code out}: what the pipeline's {@code --background} loads.
+         */
+        public void save(Path out, List<String> classes, int length, int width, int dim, Map<String, Object> settings) {
+            int k = classes.size();
+            Npy.write(out.resolve("prompts.npy"), NpyArray.ofFloats(prompts, k, length, width));
+            Npy.write(out.resolve("prompt_embeds.npy"), NpyArray.ofFloats(promptEmbeds, k, dim));
+            Map<String, Object> meta = new java.util.LinkedHashMap<>();
+            meta.put("classes", classes);
+            meta.put("prompt_length", length);
+            meta.putAll(settings);
+            try {
+                AtomicFiles.writeString(out.resolve("prompts.json"),
+                        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(meta) + "\n");
+            } catch (IOException e) {
+                throw ClipWsssException.file(out.resolve("prompts.json"), "cannot write (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+
+    /** Initial prompts [K,L,W] drawn from N(0, 0.02^2) with {@code SplittableRandom(seed)}. */
+    public static float[] randomPrompts(int k, int l, int w, long seed) {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        float[] p = new float[k * l * w];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) (rnd.nextGaussian() * 0.02);
+        }
+        return p;
+    }
 
     private final ClipModel model;
     private final Path workDir;

@@ -1,0 +1,132 @@
+package org.clipwsss.training.maskgen;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.clip.ClipModel;
+import org.clipwsss.runtime.io.AtomicFiles;
+import org.clipwsss.runtime.io.NpyArray;
+import org.clipwsss.training.prompts.PromptTrainer;
+
+/**
+ * SemPLeS's three stages as one resumable run, each in a folder of its own under the output folder:
+ * <ol>
+ * <li>{@code stage-a}: the mask generator learns segment-text matching (from the warm start);</li>
+ * <li>{@code stage-b}: background prompts learned with the stage-a generator's masks, frozen (for every pair,
+ * the image embedding of {@code (1 - M_k) X});</li>
+ * <li>{@code stage-c}: the generator continues from stage a with the learned prompts' term added.</li>
+ * </ol>
+ * Every stage checkpoints as the trainers do, so a stopped run started again skips the finished stages (their
+ * checkpoints are at their last step) and continues the interrupted one. Each stage folder gets its loss.csv.
+ */
+public final class SemplesStages {
+    /** Receives each step's loss with its stage (a, b or c). */
+    public interface Listener {
+        void step(String stage, int step, double loss);
+    }
+
+    /**
+     * @param generator the mask generator's options (stage a's and c's steps and schedule come from here and
+     *                  {@code stepsC})
+     * @param prompts   the background prompts' options (stage b)
+     */
+    public record Settings(MaskGeneratorTrainer.Options generator, int stepsC, PromptTrainer.Options prompts, int promptLength,
+            long promptSeed) { }
+
+    public record Outcome(MaskGeneratorTrainer.Result stageA, PromptTrainer.Result prompts, MaskGeneratorTrainer.Result stageC) { }
+
+    private SemplesStages() {
+    }
+
+    public static Outcome run(ClipModel model, Path out, List<String> classes, MaskGeneratorTrainer.Data data, Settings s,
+            Listener listener) {
+        float[] text = new MaskGeneratorTrainer(model, out).classTexts(classes);
+        MaskGeneratorTrainer.Options a = s.generator().withStage("a", s.generator().steps(), s.generator().schedule());
+        MaskGeneratorTrainer stageA = new MaskGeneratorTrainer(model, folder(out, "stage-a"));
+        MaskGeneratorTrainer.Result ra = stageA.train(data, text, null, a, (step, loss) -> listener.step("a", step, loss));
+        writeLosses(out.resolve("stage-a"), ra.losses());
+        if (ra.losses().length < a.steps()) {
+            return new Outcome(ra, null, null);
+        }
+        int[][] pairs = data.pairs();
+        PromptTrainer.Examples examples = new PromptTrainer.Examples(pairs, backgroundEmbeddings(model, stageA, data, pairs, ra.head()),
+                Arrays.hashCode(ra.flat()));
+        int w = model.config().text().hiddenSize();
+        PromptTrainer.Result rb = new PromptTrainer(model, folder(out, "stage-b")).train(classes, examples,
+                PromptTrainer.randomPrompts(classes.size(), s.promptLength(), w, s.promptSeed()), s.promptLength(), s.prompts(),
+                (step, loss) -> listener.step("b", step, loss));
+        writeLosses(out.resolve("stage-b"), rb.losses());
+        if (rb.losses().length < s.prompts().steps()) {
+            return new Outcome(ra, rb, null);
+        }
+        MaskGeneratorTrainer.Options c = s.generator().withStage("c", s.stepsC(),
+                new org.clipwsss.training.optim.Schedule(a.schedule().kind(), a.schedule().base(), s.stepsC(), a.schedule().power()));
+        MaskGeneratorTrainer.Result rc = new MaskGeneratorTrainer(model, folder(out, "stage-c")).train(data, text, rb.promptEmbeds(),
+                c, ra.flat(), (step, loss) -> listener.step("c", step, loss));
+        writeLosses(out.resolve("stage-c"), rc.losses());
+        return new Outcome(ra, rb, rc);
+    }
+
+    /** Image embeddings of {@code (1 - M_k) X} for every pair, M_k the stage-a head's map, 16 pairs per run. */
+    static float[] backgroundEmbeddings(ClipModel model, MaskGeneratorTrainer trainer, MaskGeneratorTrainer.Data data,
+            int[][] pairs, MaskGenerator head) {
+        float[] feats = trainer.features(data);
+        int size = data.size();
+        int plane = size * size;
+        int grid = size / model.config().vision().patchSize();
+        int pf = feats.length / data.n();
+        List<float[]> out = new ArrayList<>();
+        for (int start = 0; start < pairs.length; start += 16) {
+            int b = Math.min(16, pairs.length - start);
+            float[] px = new float[b * 3 * plane];
+            for (int i = 0; i < b; i++) {
+                int img = pairs[start + i][0];
+                float[] m = head.classMap(feats, img * pf, grid, pairs[start + i][1], size);
+                for (int c = 0; c < 3; c++) {
+                    for (int q = 0; q < plane; q++) {
+                        px[(i * 3 + c) * plane + q] = (1 - m[q]) * data.pixels()[(img * 3 + c) * plane + q];
+                    }
+                }
+            }
+            out.add(model.imageEmbeds(NpyArray.ofFloats(px, b, 3, size, size)).toFloats());
+        }
+        int e = model.config().projectionDim();
+        float[] all = new float[pairs.length * e];
+        int off = 0;
+        for (float[] a : out) {
+            System.arraycopy(a, 0, all, off, a.length);
+            off += a.length;
+        }
+        return all;
+    }
+
+    private static Path folder(Path out, String name) {
+        Path dir = out.resolve(name);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw ClipWsssException.file(dir, "cannot create (" + e.getMessage() + ")", e);
+        }
+        return dir;
+    }
+
+    static void writeLosses(Path dir, double[] losses) {
+        StringBuilder sb = new StringBuilder("step,loss\n");
+        for (int i = 0; i < losses.length; i++) {
+            sb.append(i).append(',').append(String.format(Locale.ROOT, "%.8f", losses[i])).append('\n');
+        }
+        AtomicFiles.writeString(dir.resolve("loss.csv"), sb.toString());
+    }
+
+    /** The settings a report names, for prompts.json. */
+    public static Map<String, Object> describe(Settings s) {
+        return Map.of("stages", "a -> b -> c", "steps_a", s.generator().steps(), "steps_b", s.prompts().steps(),
+                "steps_c", s.stepsC(), "prompt_optimizer", s.prompts().optimizer().describe());
+    }
+}
