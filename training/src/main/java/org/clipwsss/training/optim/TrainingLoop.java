@@ -21,7 +21,8 @@ import org.clipwsss.training.autodiff.Gradients;
 
 /**
  * The loop every trainer shares: derive {@code training_model.onnx} (loss and gradients of the named parameters)
- * from a forward graph, resume from a checkpoint in the work folder made with the same settings (or start from
+ * from a forward graph, write the optimizer's step as {@code optimizer_model.onnx} (both run as ONNX Runtime
+ * sessions on the session factory's device), resume from a checkpoint in the work folder made with the same settings (or start from
  * the initial values), run full-batch steps with the optimizer and schedule, and checkpoint every N steps, at the
  * end and when cancelled, so a stopped run continues on the same loss curve.
  */
@@ -98,6 +99,8 @@ public final class TrainingLoop {
             throw ClipWsssException.file(graphFile, "cannot write the training graph (" + ex.getMessage() + ")", ex);
         }
         GraphRunner runner = new GraphRunner(sessions, graphFile);
+        OnnxOptimizerStep update = new OnnxOptimizerStep(spec.optimizer(), p.length, spec.workDir().resolve(OnnxOptimizerStep.FILE_NAME),
+                sessions);
         List<String> wanted = new ArrayList<>();
         wanted.add("loss");
         spec.parameters().keySet().forEach(n -> wanted.add(Gradients.gradName(n)));
@@ -116,7 +119,7 @@ public final class TrainingLoop {
                 System.arraycopy(g, 0, grad, off, g.length);
                 off += g.length;
             }
-            spec.optimizer().step(p, grad, spec.schedule().at(step));
+            update.step(p, grad, spec.schedule().at(step));
             listener.step(step, losses[step]);
             if (spec.checkpointEvery() > 0 && (step + 1) % spec.checkpointEvery() == 0 && step + 1 < spec.steps()) {
                 save(spec, step + 1, p, losses, settings);
