@@ -69,14 +69,18 @@ final class TrainAdaptersCommand implements Callable<Integer> {
         List<String> texts = AdapterTrainer.texts(classList, nameList);
         PrintWriter terminal = spec.commandLine().getOut();
         Files.createDirectories(out);
-        try (SessionFactory sessions = modelOptions.sessions(); ClipModel model = modelOptions.open(sessions)) {
+        try (SessionFactory sessions = modelOptions.sessions(); ClipModel model = modelOptions.open(sessions);
+                CancelOnSignal cancel = new CancelOnSignal(terminal)) {
             int size = model.config().vision().imageSize();
             PromptData data = PromptData.load(pixels, masks, targets, size, classList);
             TrainingOptions.LossLog log = new TrainingOptions.LossLog(out, terminal, training.steps);
             AdapterTrainer.Options o = new AdapterTrainer.Options(opt, training.schedule(), training.steps, alpha, beta, seed,
-                    training.checkpointEvery, () -> false);
+                    training.checkpointEvery, cancel::requested);
             AdapterTrainer.Result r = new AdapterTrainer(model, out).train(classList, nameList, data, o, log::step);
             AtomicFiles.writeString(out.resolve("loss.csv"), log.csv());
+            if (log.stoppedEarly()) {
+                return 3;
+            }
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("classes", classList);
             meta.put("texts", texts);

@@ -65,6 +65,19 @@ final class TrainPromptsCommand implements Callable<Integer> {
 
         @Option(names = "--labels", required = true, paramLabel = "labels.csv|\"a;b\"")
         String labels;
+
+        /** The images of the folder (sorted), as segment lists them. */
+        List<Path> images() {
+            return BatchJob.listImages(input);
+        }
+
+        /** An image's labels: its labels.csv row, or the one label set given for every image. */
+        java.util.function.Function<Path, List<String>> labelsOf() {
+            Path csv = Files.isRegularFile(Path.of(labels)) ? Path.of(labels) : null;
+            LabelsCsv table = csv == null ? null : LabelsCsv.load(csv);
+            List<String> fixed = csv == null ? SegmentCommand.splitLabels(labels) : null;
+            return f -> table == null ? fixed : table.labelsFor(f.getFileName().toString());
+        }
     }
 
     @Option(names = "--init", paramLabel = "P0.npy", description = "Initial prompts [K,L,W] (default: random, std 0.02, --seed).")
@@ -89,14 +102,10 @@ final class TrainPromptsCommand implements Callable<Integer> {
     Path out;
 
     private PromptTrainer.Examples folderExamples(ClipModel model, List<String> names, PrintWriter terminal) {
-        Path csv = Files.isRegularFile(Path.of(source.folder.labels)) ? Path.of(source.folder.labels) : null;
-        LabelsCsv table = csv == null ? null : LabelsCsv.load(csv);
-        List<String> fixed = csv == null ? SegmentCommand.splitLabels(source.folder.labels) : null;
         Pipeline pipeline = Pipeline.create(model, pipelineOptions.settings());
-        List<Path> images = BatchJob.listImages(source.folder.input);
+        List<Path> images = source.folder.images();
         terminal.println("computing masks and background embeddings for " + images.size() + " images");
-        PromptTrainer.Examples ex = FolderExamples.build(model, pipeline, images,
-                f -> table == null ? fixed : table.labelsFor(f.getFileName().toString()), names,
+        PromptTrainer.Examples ex = FolderExamples.build(model, pipeline, images, source.folder.labelsOf(), names,
                 problem -> terminal.println("  left out " + problem));
         terminal.println(ex.pairs().length + " (image, class) pairs");
         return ex;
@@ -111,7 +120,8 @@ final class TrainPromptsCommand implements Callable<Integer> {
         List<String> names = SegmentCommand.splitLabels(classes);
         PrintWriter terminal = spec.commandLine().getOut();
         Files.createDirectories(out);
-        try (SessionFactory sessions = modelOptions.sessions(); ClipModel model = modelOptions.open(sessions)) {
+        try (SessionFactory sessions = modelOptions.sessions(); ClipModel model = modelOptions.open(sessions);
+                CancelOnSignal cancel = new CancelOnSignal(terminal)) {
             int size = model.config().vision().imageSize();
             int width = model.config().text().hiddenSize();
             NpyArray p0 = init != null ? Npy.read(init).requireShape(init, "initial prompts", names.size(), -1, width)
@@ -120,7 +130,7 @@ final class TrainPromptsCommand implements Callable<Integer> {
             PromptTrainer trainer = new PromptTrainer(model, out);
             TrainingOptions.LossLog log = new TrainingOptions.LossLog(out, terminal, training.steps);
             PromptTrainer.Options o = new PromptTrainer.Options(opt, training.schedule(), training.steps, lambda,
-                    training.checkpointEvery, () -> false);
+                    training.checkpointEvery, cancel::requested);
             PromptTrainer.StepListener listener = log::step;
             PromptTrainer.Result r;
             if (source.tensors != null) {
@@ -130,6 +140,9 @@ final class TrainPromptsCommand implements Callable<Integer> {
                 r = trainer.train(names, folderExamples(model, names, terminal), p0.toFloats(), length, o, listener);
             }
             AtomicFiles.writeString(out.resolve("loss.csv"), log.csv());
+            if (log.stoppedEarly()) {
+                return 3;
+            }
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("optimizer", opt.describe());
             meta.put("schedule", training.schedule);

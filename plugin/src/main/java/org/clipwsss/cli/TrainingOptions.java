@@ -7,6 +7,7 @@ import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.training.optim.Checkpoint;
 import org.clipwsss.training.optim.Optimizer;
 import org.clipwsss.training.optim.Schedule;
+import org.clipwsss.training.optim.StepMeter;
 import picocli.CommandLine.Option;
 
 /** Optimizer, schedule and checkpoint options the training commands share (a picocli mixin), and their loss log. */
@@ -52,29 +53,45 @@ public final class TrainingOptions {
         private final StringBuilder csv = new StringBuilder("step,loss\n");
         private final PrintWriter terminal;
         private final int steps;
+        private final StepMeter meter;
+        private int done;
 
         LossLog(Path out, PrintWriter terminal, int steps) {
             this.terminal = terminal;
             this.steps = steps;
+            this.meter = new StepMeter(steps);
             Checkpoint previous = Checkpoint.load(out);
             if (previous != null) {
                 for (int i = 0; i < previous.losses().length; i++) {
                     append(i, previous.losses()[i]);
                 }
                 terminal.println("resuming from the checkpoint at step " + previous.step());
+                done = previous.step();
             }
         }
 
         void step(int step, double loss) {
             append(step, loss);
+            done = step + 1;
+            String line = meter.step(step, loss);
             if (step % 10 == 0 || step == steps - 1) {
-                terminal.printf(Locale.ROOT, "step %d loss %.6f%n", step, loss);
+                terminal.println(line);
                 terminal.flush();
             }
         }
 
         private void append(int step, double loss) {
             csv.append(step).append(',').append(String.format(Locale.ROOT, "%.8f", loss)).append('\n');
+        }
+
+        /** Whether the run stopped before its last step (cancelled); says so on the terminal. */
+        boolean stoppedEarly() {
+            if (done >= steps) {
+                return false;
+            }
+            terminal.println("stopped after step " + done + " of " + steps + "; the checkpoint is saved, run the same command again to continue");
+            terminal.flush();
+            return true;
         }
 
         String csv() {
