@@ -208,4 +208,64 @@ class MaskGeneratorTrainerTest {
         assertArrayEquals(full.losses(), resumed.losses(), "same loss curve");
         assertArrayEquals(full.head().flat(), resumed.head().flat(), "same head");
     }
+
+    static MaskGeneratorTrainer.Options minibatch(int steps, boolean adapters, java.util.function.BooleanSupplier cancelled) {
+        return new MaskGeneratorTrainer.Options(Optimizer.adamW(0.9f, 0.999f, 1e-8f, 0f), Schedule.parse("cosine", 0.05f, steps),
+                steps, "a", 3, H, 3, 1, cancelled, 1, adapters);
+    }
+
+    @Test
+    void minibatchRunResumesExactly(@TempDir Path a, @TempDir Path b) {
+        MaskGeneratorTrainer.Result full = new MaskGeneratorTrainer(tiny.model, a).train(data, negated, null,
+                minibatch(5, false, () -> false), (s, l) -> { });
+        int[] seen = {0};
+        MaskGeneratorTrainer.Result part = new MaskGeneratorTrainer(tiny.model, b).train(data, negated, null,
+                minibatch(5, false, () -> seen[0] >= 2), (s, l) -> seen[0]++);
+        assertEquals(2, part.losses().length);
+        MaskGeneratorTrainer.Result resumed = new MaskGeneratorTrainer(tiny.model, b).train(data, negated, null,
+                minibatch(5, false, () -> false), (s, l) -> { });
+        assertArrayEquals(full.losses(), resumed.losses(), "same loss curve");
+        assertArrayEquals(full.head().flat(), resumed.head().flat(), "same head");
+        // one pair per step: the losses of single pairs differ from step to step
+        assertTrue(java.util.Arrays.stream(full.losses()).distinct().count() > 2, java.util.Arrays.toString(full.losses()));
+    }
+
+    @Test
+    void jointAdaptersTrainWithTheHead(@TempDir Path dir) {
+        MaskGeneratorTrainer.Options o = new MaskGeneratorTrainer.Options(Optimizer.adamW(0.9f, 0.999f, 1e-8f, 0f),
+                Schedule.parse("constant", 0.05f, 6), 6, "a", 1, H, 5, 0, () -> false, 0, true);
+        MaskGeneratorTrainer.Result r = new MaskGeneratorTrainer(tiny.model, dir).train(data, negated, null, o, (s, l) -> { });
+        double[] l = r.losses();
+        System.out.println("mask generator + adapters, stage a on clip-tiny (negated texts): " + java.util.Arrays.toString(l));
+        assertTrue(l[5] < l[0] - 1e-4, "loss falls: " + java.util.Arrays.toString(l));
+        int e = tiny.model.config().projectionDim();
+        float[] init = org.clipwsss.runtime.clip.Adapters.init(e, e / 4, 1).flat();
+        float[] trained = r.adapters().flat();
+        double moved = 0;
+        for (int i = 0; i < init.length; i++) {
+            moved = Math.max(moved, Math.abs(init[i] - trained[i]));
+        }
+        assertTrue(moved > 1e-3, "the adapters moved: " + moved);
+        assertEquals(r.head().flat().length + trained.length, r.flat().length);
+    }
+
+    @Test
+    void javaHeadMapsEqualTheExportedNetwork(@TempDir Path dir) {
+        MaskGeneratorTrainer trainer = new MaskGeneratorTrainer(tiny.model, dir);
+        int e = tiny.model.config().projectionDim();
+        MaskGenerator head = MaskGenerator.init(e, H, 2, 11);
+        MaskGeneratorTrainer.export(tiny.model, head, CLASSES, dir);
+        float[] feats = trainer.features(data);
+        GraphRunner runner = new GraphRunner(tiny.sessions, dir.resolve(MaskGeneratorTrainer.ONNX));
+        String input = runner.inputNames().iterator().next();
+        float[] px = java.util.Arrays.copyOfRange(data.pixels(), 3 * S * S, 6 * S * S);
+        float[] maps = runner.run(Map.of(input, NpyArray.ofFloats(px, 1, 3, S, S)), List.of("maps")).get("maps").floats();
+        int grid = S / tiny.model.config().vision().patchSize();
+        for (int c = 0; c < 2; c++) {
+            float[] java = head.classMap(feats, feats.length / 2, grid, c, S);
+            for (int q = 0; q < S * S; q += 97) {
+                assertEquals(maps[c * S * S + q], java[q], 1e-4, "class " + c + " pixel " + q);
+            }
+        }
+    }
 }
