@@ -92,5 +92,9 @@ class TrainMaskGeneratorCommandTest {
                 + "src/test/resources/voc-sample/JPEGImages --labels src/test/resources/voc-sample/labels.csv --lr 0.01 --steps 1 --out "
                 + tmp.resolve("e")).split(" "));
         assertTrue(empty.contains("unknown class 'aeroplane'") && empty.contains("empty data set"), empty);
+        String missing = run(1, ("train-mask-generator --model " + Fixtures.CLIP_TINY + " --classes aeroplane;person;tvmonitor;cat;dog;sofa;bird "
+                + "--input src/test/resources/voc-sample/JPEGImages --labels src/test/resources/voc-sample/labels.csv --stage abc --lr 0.01 "
+                + "--steps 1 --out " + tmp.resolve("m")).split(" "));
+        assertTrue(missing.contains("class bird missing from the data"), missing);
     }
 }

@@ -111,6 +111,9 @@ final class TrainMaskGeneratorCommand implements Callable<Integer> {
         try (SessionFactory sessions = modelOptions.sessions(); ClipModel model = modelOptions.open(sessions);
                 CancelOnSignal cancel = new CancelOnSignal(terminal)) {
             MaskGeneratorTrainer.Data data = data(model, classList, terminal);
+            if (data.pairs().length > 0) {
+                org.clipwsss.training.prompts.PromptData.requireEveryClass(classList, data.pairs());
+            }
             MaskGeneratorTrainer trainer = new MaskGeneratorTrainer(model, out);
             MaskGeneratorTrainer.Options o = new MaskGeneratorTrainer.Options(opt, training.schedule(), training.steps,
                     stage.equals("c") ? "c" : "a", seed, hidden, warmSteps, training.checkpointEvery, cancel::requested, batchSize,

@@ -96,6 +96,9 @@ class TrainPromptsTest {
         wrongClasses[6] = "cat;dog;bird";
         err = cli(1, concat(wrongClasses, "--lr", "1", "--steps", "1", "--out", tmp.resolve("o").toString()))[1];
         assertTrue(err.contains("p0.npy") && err.contains("[3, *, 32]"), err);
+        String[] noDog = tensors(new float[] {1, 0, 1, 0});
+        err = cli(1, concat(noDog, "--lr", "1", "--steps", "1", "--out", tmp.resolve("o2").toString()))[1];
+        assertTrue(err.contains("class dog missing from the data"), err);
     }
 
     @Test

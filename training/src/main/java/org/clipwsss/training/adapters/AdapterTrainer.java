@@ -81,6 +81,7 @@ public final class AdapterTrainer {
             throw new ClipWsssException("empty data set: no image has any of the classes " + classes
                     + " (" + data.n() + " images)");
         }
+        PromptData.requireEveryClass(classes, data.pairs());
         ObjectNode settings = settings(o);
         settings.set("classes", JSON.valueToTree(classes));
         settings.set("texts", JSON.valueToTree(texts));

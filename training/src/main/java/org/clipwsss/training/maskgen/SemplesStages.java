@@ -46,6 +46,10 @@ public final class SemplesStages {
 
     public static Outcome run(ClipModel model, Path out, List<String> classes, MaskGeneratorTrainer.Data data, Settings s,
             Listener listener) {
+        if (data.pairs().length == 0) {
+            throw new ClipWsssException("empty data set: no image has any of the classes " + classes);
+        }
+        org.clipwsss.training.prompts.PromptData.requireEveryClass(classes, data.pairs());
         float[] text = new MaskGeneratorTrainer(model, out).classTexts(classes);
         MaskGeneratorTrainer.Options a = s.generator().withStage("a", s.generator().steps(), s.generator().schedule());
         MaskGeneratorTrainer stageA = new MaskGeneratorTrainer(model, folder(out, "stage-a"));

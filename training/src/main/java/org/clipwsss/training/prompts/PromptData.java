@@ -33,6 +33,28 @@ public record PromptData(int n, int k, int size, float[] pixels, float[] masks, 
         return new PromptData(n, k, size, px.floats(), masks.toFloats(), t);
     }
 
+    /**
+     * Refuses data in which some class has no image: its prompts (or its share of a model) would not learn
+     * anything. The message names the classes.
+     */
+    public static void requireEveryClass(List<String> classes, int[][] pairs) {
+        boolean[] seen = new boolean[classes.size()];
+        for (int[] p : pairs) {
+            seen[p[1]] = true;
+        }
+        List<String> missing = new java.util.ArrayList<>();
+        for (int c = 0; c < seen.length; c++) {
+            if (!seen[c]) {
+                missing.add(classes.get(c));
+            }
+        }
+        if (pairs.length > 0 && !missing.isEmpty()) {
+            throw new ClipWsssException("class" + (missing.size() > 1 ? "es " : " ") + String.join(", ", missing)
+                    + " missing from the data: no image has " + (missing.size() > 1 ? "them" : "it")
+                    + "; leave " + (missing.size() > 1 ? "them" : "it") + " out of the classes or add images");
+        }
+    }
+
     /** (image, class) pairs where the class is present, as {image, class}. */
     public int[][] pairs() {
         int count = 0;

@@ -123,6 +123,7 @@ public final class PromptTrainer {
         if (pairs.length == 0) {
             throw new ClipWsssException("empty data set: no image has any of the classes " + classes);
         }
+        PromptData.requireEveryClass(classes, pairs);
         ObjectNode settings = settings(classes, data, promptLength, o);
         Map<String, long[]> shape = Map.of("prompts", new long[] {k, promptLength, w});
         TrainingLoop.Spec spec = new TrainingLoop.Spec(workDir, "SemPLeS prompt learning", shape, settings, o.optimizer(),
