@@ -16,13 +16,17 @@ import org.clipwsss.training.adapters.AdapterTrainer;
 import org.clipwsss.runtime.clip.Adapters;
 import org.clipwsss.training.optim.Optimizer;
 import org.clipwsss.training.prompts.PromptData;
+import org.clipwsss.runtime.pipeline.Pipeline;
+import org.clipwsss.training.prompts.FolderExamples;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "train-adapters", description = "POLE image and text adapters on frozen masks, from tensors (full batch).")
+@Command(name = "train-adapters", description = "POLE image and text adapters on frozen masks (full batch), from tensors, "
+        + "or from a folder of images with labels (masks from the pipeline's CAMs, texts from its synonym selection).")
 final class TrainAdaptersCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -34,14 +38,11 @@ final class TrainAdaptersCommand implements Callable<Integer> {
             description = "The name (selected synonym) per class in the texts \"a photo of {name}.\" (default: the class names).")
     String names;
 
-    @Option(names = "--pixels", required = true, paramLabel = "X.npy", description = "Normalised images [N,3,S,S].")
-    Path pixels;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    TrainPromptsCommand.Source source;
 
-    @Option(names = "--masks", required = true, paramLabel = "M.npy", description = "Class masks [N,K,S,S] in [0,1].")
-    Path masks;
-
-    @Option(names = "--targets", required = true, paramLabel = "Y.npy", description = "Image-level labels [N,K], 0/1.")
-    Path targets;
+    @Mixin
+    PipelineOptions pipelineOptions;
 
     @Mixin
     TrainingOptions training;
@@ -72,11 +73,23 @@ final class TrainAdaptersCommand implements Callable<Integer> {
         try (SessionFactory sessions = modelOptions.sessions(); ClipModel model = modelOptions.open(sessions);
                 CancelOnSignal cancel = new CancelOnSignal(terminal)) {
             int size = model.config().vision().imageSize();
-            PromptData data = PromptData.load(pixels, masks, targets, size, classList);
             TrainingOptions.LossLog log = new TrainingOptions.LossLog(out, terminal, training.steps);
             AdapterTrainer.Options o = new AdapterTrainer.Options(opt, training.schedule(), training.steps, alpha, beta, seed,
                     training.checkpointEvery, cancel::requested);
-            AdapterTrainer.Result r = new AdapterTrainer(model, out).train(classList, nameList, data, o, log::step);
+            AdapterTrainer trainer = new AdapterTrainer(model, out);
+            AdapterTrainer.Result r;
+            if (source.tensors != null) {
+                TrainPromptsCommand.Tensors t = source.tensors;
+                r = trainer.train(classList, nameList, PromptData.load(t.pixels, t.masks, t.targets, size, classList), o, log::step);
+            } else {
+                List<Path> images = source.folder.images();
+                terminal.println("computing masks, synonyms and embeddings for " + images.size() + " images");
+                FolderExamples.Collected c = FolderExamples.collect(model, Pipeline.create(model, pipelineOptions.settings()), images,
+                        source.folder.labelsOf(), classList, problem -> terminal.println("  left out " + problem), true);
+                terminal.println(c.pairs().length + " (image, class) pairs, names " + new java.util.TreeSet<>(c.names()));
+                r = trainer.train(trainer.frozen(classList, c), o, log::step);
+                texts = c.names().stream().distinct().map(n -> "a photo of " + n + ".").toList();
+            }
             AtomicFiles.writeString(out.resolve("loss.csv"), log.csv());
             if (log.stoppedEarly()) {
                 return 3;

@@ -75,4 +75,28 @@ class TrainAdaptersCommandTest {
         err = cli(1, a)[1];
         assertTrue(err.contains("one name per class"), err);
     }
+
+    @Test
+    void fromAFolderWithTheSelectedSynonymsThenSegmentWithThem() throws Exception {
+        Path out = tmp.resolve("folder");
+        String[] r = cli(0, "--model", Fixtures.CLIP_TINY.toString(), "--cache", tmp.resolve("c").toString(), "--device", "cpu",
+                "--classes", "aeroplane;person;tvmonitor;cat;dog;sofa", "--input", "src/test/resources/voc-sample/JPEGImages",
+                "--labels", "src/test/resources/voc-sample/labels.csv", "--optimizer", "adamw", "--lr", "0.01", "--steps", "3",
+                "--out", out.toString());
+        assertTrue(r[0].contains("7 (image, class) pairs"), r[0]);
+        assertTrue(r[0].contains("step 3/3") && r[0].contains("ETA"), r[0]);
+        assertEquals(4, Files.readAllLines(out.resolve("loss.csv")).size());
+        String json = Files.readString(out.resolve(Adapters.META));
+        // the texts are the names the pipeline's synonym selection chose (from the bundled POLE lists)
+        String names = r[0].substring(r[0].indexOf("names [") + 7, r[0].indexOf("]", r[0].indexOf("names [")));
+        for (String n : names.split(", ")) {
+            assertTrue(json.contains("a photo of " + n + "."), n + " in " + json);
+        }
+        Adapters a = Adapters.load(out);
+        assertEquals(32, a.dim());
+        String[] missing = cli(1, "--model", Fixtures.CLIP_TINY.toString(), "--cache", tmp.resolve("c").toString(), "--device", "cpu",
+                "--classes", "cat;dog;bird", "--input", "src/test/resources/voc-sample/JPEGImages", "--labels", "cat;dog", "--lr", "0.01",
+                "--steps", "1", "--out", tmp.resolve("m").toString());
+        assertTrue(missing[1].contains("class bird missing from the data"), missing[1]);
+    }
 }

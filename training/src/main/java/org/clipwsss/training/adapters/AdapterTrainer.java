@@ -20,6 +20,7 @@ import org.clipwsss.training.autodiff.Losses;
 import org.clipwsss.training.optim.TrainingLoop;
 import org.clipwsss.training.optim.Optimizer;
 import org.clipwsss.training.optim.Schedule;
+import org.clipwsss.training.prompts.FolderExamples;
 import org.clipwsss.training.prompts.PromptData;
 
 /**
@@ -128,6 +129,24 @@ public final class AdapterTrainer {
             throw new ClipWsssException(n.size() + " names for " + classes.size() + " classes " + classes + "; give one name per class");
         }
         return n.stream().map(c -> "a photo of " + c + ".").toList();
+    }
+
+    /**
+     * The frozen inputs from a pass over an image folder ({@link FolderExamples#collect} with foreground): each
+     * pair's text is "a photo of {the name selected for it}.", so pairs index the distinct names' embeddings.
+     */
+    public Frozen frozen(List<String> classes, FolderExamples.Collected c) {
+        if (c.pairs().length == 0) {
+            throw new ClipWsssException("empty data set: no image has any of the classes " + classes);
+        }
+        PromptData.requireEveryClass(classes, c.pairs());
+        List<String> distinct = new java.util.ArrayList<>(new java.util.LinkedHashSet<>(c.names()));
+        int[][] pairs = new int[c.pairs().length][];
+        for (int i = 0; i < pairs.length; i++) {
+            pairs[i] = new int[] {c.pairs()[i][0], distinct.indexOf(c.names().get(i))};
+        }
+        return new Frozen(pairs, c.foreground(), c.background(),
+                model.textEmbeds(distinct.stream().map(n -> "a photo of " + n + ".").toList()).toFloats(), model.config().projectionDim());
     }
 
     /** The frozen CLIP embeddings of the loss (computed once: the towers run here and not during the steps). */
