@@ -1,7 +1,10 @@
 package org.clipwsss.runtime.model;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.graph.ElemType;
@@ -99,6 +102,45 @@ public final class ClipGraphs {
             throw new IllegalArgumentException("image size " + imageSize + " is not a positive multiple of the patch size " + p);
         }
         return new ClipGraphs(config, weights, g, "vision_model", imageSize).visionTrunk(pixels, layer);
+    }
+
+    /**
+     * Like {@link #visionHiddenEntering}, and also the attention CLIP-ES's affinity refinement starts from: the
+     * self-attention probabilities {@code softmax(q k^T / sqrt(head_dim))} of encoder layers
+     * {@code firstAttention} to {@code layer} inclusive (layer {@code layer}'s depend only on the state entering
+     * it), averaged over heads and over those layers, for the patch tokens: the class token's row and column are
+     * dropped and the rows are not renormalised. Returns {hidden [B,1+N,W], attention [B,N,N]}.
+     */
+    public static String[] visionHiddenEnteringWithAttention(GraphBuilder g, ClipConfig config, Weights weights, String pixels,
+            int layer, int imageSize, int firstAttention) {
+        int layers = config.vision().layers();
+        if (layer < 0 || layer >= layers || firstAttention < 0 || firstAttention > layer) {
+            throw new IllegalArgumentException("attention layers " + firstAttention + ".." + layer + " are not among the "
+                    + layers + " vision layers");
+        }
+        int p = config.vision().patchSize();
+        if (imageSize <= 0 || imageSize % p != 0) {
+            throw new IllegalArgumentException("image size " + imageSize + " is not a positive multiple of the patch size " + p);
+        }
+        ClipGraphs b = new ClipGraphs(config, weights, g, "vision_model", imageSize);
+        ClipConfig.Tower v = config.vision();
+        List<String> probs = new ArrayList<>();
+        String x = b.visionTrunk(pixels, firstAttention);
+        for (int i = firstAttention; i < layer; i++) {
+            x = b.encoderLayerKeepingAttention(x, "vision_model.encoder.layers." + i, v, probs);
+        }
+        String prefix = "vision_model.encoder.layers." + layer;
+        g.scope(prefix);
+        probs.add(b.attentionProbabilities(b.layerNorm(x, prefix + ".layer_norm1", v), prefix, v));
+        g.scope("vision.attention");
+        String sum = null;
+        for (String a : probs) {
+            String mean = g.op("ReduceMean", List.of(a), Map.of("axes", new long[] {1}, "keepdims", 0L));
+            sum = sum == null ? mean : g.add(sum, mean);
+        }
+        String avg = g.mul(sum, g.constant("inverse_layers", 1f / probs.size()));
+        String patchesOnly = g.slice(avg, new long[] {1, 1}, new long[] {Long.MAX_VALUE, Long.MAX_VALUE}, new long[] {1, 2});
+        return new String[] {x, patchesOnly};
     }
 
     public static Graph build(Kind kind, ClipConfig config, Weights weights) {
@@ -342,6 +384,28 @@ public final class ClipGraphs {
         }
         String attended = mergeHeads(g.matMul(g.softmax(scores, -1), splitHeads(v, t)), t);
         x = g.add(x, linear(attended, prefix + ".self_attn.out_proj", w, w));
+        String m = linear(layerNorm(x, prefix + ".layer_norm2", t), prefix + ".mlp.fc1", t.intermediateSize(), w);
+        m = linear(Activation.apply(g, t.hiddenAct(), m), prefix + ".mlp.fc2", w, t.intermediateSize());
+        return g.add(x, m);
+    }
+
+    /** softmax(q k^T) per head, q = q_proj(h) * head_dim^-0.5, k = k_proj(h), for h = layer_norm1(x): [B,H,T,T]. */
+    private String attentionProbabilities(String h, String prefix, ClipConfig.Tower t) {
+        int w = t.hiddenSize();
+        String q = g.mul(linear(h, prefix + ".self_attn.q_proj", w, w), g.constant("scale", (float) Math.pow(t.headDim(), -0.5)));
+        String k = linear(h, prefix + ".self_attn.k_proj", w, w);
+        return g.softmax(g.matMul(splitHeads(q, t), g.transpose(splitHeads(k, t), 0, 1, 3, 2)), -1);
+    }
+
+    /** {@link #encoderLayer} without a mask (the same ops), adding the layer's attention probabilities to {@code probs}. */
+    private String encoderLayerKeepingAttention(String x, String prefix, ClipConfig.Tower t, List<String> probs) {
+        g.scope(prefix);
+        int w = t.hiddenSize();
+        String h = layerNorm(x, prefix + ".layer_norm1", t);
+        String p = attentionProbabilities(h, prefix, t);
+        probs.add(p);
+        String v = linear(h, prefix + ".self_attn.v_proj", w, w);
+        x = g.add(x, linear(mergeHeads(g.matMul(p, splitHeads(v, t)), t), prefix + ".self_attn.out_proj", w, w));
         String m = linear(layerNorm(x, prefix + ".layer_norm2", t), prefix + ".mlp.fc1", t.intermediateSize(), w);
         m = linear(Activation.apply(g, t.hiddenAct(), m), prefix + ".mlp.fc2", w, t.intermediateSize());
         return g.add(x, m);

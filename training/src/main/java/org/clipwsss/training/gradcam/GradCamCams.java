@@ -43,12 +43,21 @@ import org.clipwsss.training.autodiff.Losses;
  * graph: one ONNX Runtime run gives the forward pass and the gradients for every class and window of the
  * image). Per class and window, Grad-CAM over the patch tokens (the class token dropped):
  * {@code w_c = mean_p g[p,c]}, {@code cam[p] = ReLU(sum_c w_c h[p,c])}; the windows' maps are blended to the
- * image and min-max normalised as the dense CLIP CAMs are. CLIP-ES's class-aware attention-affinity refinement
- * is not applied.
+ * image and min-max normalised as the dense CLIP CAMs are.
+ *
+ * <p>With {@code affinity}, CLIP-ES's class-aware attention-affinity refinement ({@link AttentionAffinity}) is
+ * applied per window before the blending: the trunk graph also gives the window's self-attention probabilities,
+ * averaged over heads and over the last {@value #AFFINITY_LAYERS} vision layers (all of them when the tower has
+ * fewer; the last layer's included) for the patch tokens, as CLIP-ES averages {@code attn_weight_list[-8:]};
+ * each class's Grad-CAM is then propagated through that attention's transition matrix, restricted to the boxes
+ * around the class's Grad-CAM (scaled back to the window's Grad-CAM range, so windows keep their relative
+ * strength in the blend; with one window the map is CLIP-ES's refined map).
  */
 public final class GradCamCams implements CamSource {
     /** The name of the gradient output of the tail graph. */
     static final String GRAD = Gradients.gradName("hidden");
+    /** How many of the last vision layers' attention the affinity refinement averages (CLIP-ES: 8). */
+    public static final int AFFINITY_LAYERS = 8;
 
     private final ClipModel model;
     private final TextEmbeddings text;
@@ -60,6 +69,7 @@ public final class GradCamCams implements CamSource {
     private final int maxWindows;
     private final ClipPreprocessor pre;
     private final Path workDir;
+    private final boolean affinity;
     private GraphRunner trunk;
     private final Map<String, GraphRunner> tails = new HashMap<>();
 
@@ -69,6 +79,12 @@ public final class GradCamCams implements CamSource {
      */
     public GradCamCams(ClipModel model, TextEmbeddings text, String template, BackgroundPrompts background,
             float logitScale, int inputSize, double overlap, int maxWindows, Path workDir) {
+        this(model, text, template, background, logitScale, inputSize, overlap, maxWindows, workDir, false);
+    }
+
+    /** @param affinity whether to apply CLIP-ES's attention-affinity refinement */
+    public GradCamCams(ClipModel model, TextEmbeddings text, String template, BackgroundPrompts background,
+            float logitScale, int inputSize, double overlap, int maxWindows, Path workDir, boolean affinity) {
         if (!model.folder().hasSafetensors()) {
             throw ClipWsssException.file(model.folder().dir(), "Grad-CAM needs the model's weights (model.safetensors)");
         }
@@ -82,6 +98,7 @@ public final class GradCamCams implements CamSource {
         this.maxWindows = maxWindows;
         this.pre = model.folder().preprocessor();
         this.workDir = workDir;
+        this.affinity = affinity;
         int p = model.config().vision().patchSize();
         if (this.inputSize % p != 0) {
             throw new ClipWsssException("input size " + this.inputSize + " is not a multiple of the patch size " + p);
@@ -106,7 +123,9 @@ public final class GradCamCams implements CamSource {
         for (int i = 0; i < b; i++) {
             System.arraycopy(pre.preprocessResized(crops.get(i), inputSize, inputSize), 0, px, i * per, per);
         }
-        NpyArray hidden = hiddenStates(NpyArray.ofFloats(px, b, 3, inputSize, inputSize));
+        Map<String, NpyArray> trunkOut = trunk().run(Map.of("pixel_values", NpyArray.ofFloats(px, b, 3, inputSize, inputSize)),
+                affinity ? List.of("hidden", "attention") : List.of("hidden"));
+        NpyArray hidden = trunkOut.get("hidden");
         float[][] texts = texts(classes);
         int k = classes.size();
         // rows: class-major copies of the windows' hidden states, each with its class as the target
@@ -126,6 +145,14 @@ public final class GradCamCams implements CamSource {
         int tokens = (int) s[1];
         int width = (int) s[2];
         int grid = (int) Math.round(Math.sqrt(tokens - 1));
+        int n = tokens - 1;
+        float[][] trans = new float[b][];
+        if (affinity) {
+            float[] attention = trunkOut.get("attention").floats();
+            for (int w = 0; w < b; w++) {
+                trans[w] = AttentionAffinity.transition(java.util.Arrays.copyOfRange(attention, w * n * n, (w + 1) * n * n), n);
+            }
+        }
         float[][] maps = new float[k][];
         for (int c = 0; c < k; c++) {
             float[][] windows = new float[b][];
@@ -133,6 +160,9 @@ public final class GradCamCams implements CamSource {
                 int off = (c * b + w) * rowSize;
                 windows[w] = gradCam(java.util.Arrays.copyOfRange(rows, off, off + rowSize),
                         java.util.Arrays.copyOfRange(grad, off, off + rowSize), tokens, width);
+                if (affinity) {
+                    windows[w] = AttentionAffinity.refine(trans[w], windows[w], grid, grid);
+                }
             }
             maps[c] = FloatMaps.normalizeMinMax(layout.toImage(windows, grid));
         }
@@ -188,6 +218,17 @@ public final class GradCamCams implements CamSource {
     }
 
     /**
+     * With {@code affinity} only: the patch tokens' self-attention probabilities averaged over heads and the last
+     * {@value #AFFINITY_LAYERS} layers (see the class comment), pixels [B,3,S,S] -> [B,N,N].
+     */
+    public NpyArray attention(NpyArray pixels) {
+        if (!affinity) {
+            throw new IllegalStateException("the attention is computed with the affinity refinement only");
+        }
+        return trunk().run(Map.of("pixel_values", pixels), List.of("attention")).get("attention");
+    }
+
+    /**
      * One run of the tail graph: for each row r of {@code hidden} [R,1+N,W], the probability of text
      * {@code targets[r]} in the softmax over {@code scale * cos(image embedding, texts)}; the score is their sum
      * and the gradient its derivative with respect to {@code hidden} (row r's part is row r's own probability's).
@@ -221,11 +262,20 @@ public final class GradCamCams implements CamSource {
             ClipConfig cfg = model.config();
             ClipConfig.Tower v = cfg.vision();
             int grid = inputSize / v.patchSize();
-            trunk = new GraphRunner(model.sessions(), write("gradcam_trunk_" + inputSize, weights -> {
+            String name = (affinity ? "gradcam_trunk_affinity_" : "gradcam_trunk_") + inputSize;
+            trunk = new GraphRunner(model.sessions(), write(name, weights -> {
                 GraphBuilder g = new GraphBuilder("gradcam_trunk");
                 String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, inputSize, inputSize);
-                String h = ClipGraphs.visionHiddenEntering(g, cfg, weights, pixels, v.layers() - 1, inputSize);
-                g.output(h, "hidden", ElemType.FLOAT, "batch", 1 + grid * grid, v.hiddenSize());
+                int last = v.layers() - 1;
+                if (affinity) {
+                    String[] ha = ClipGraphs.visionHiddenEnteringWithAttention(g, cfg, weights, pixels, last, inputSize,
+                            Math.max(0, v.layers() - AFFINITY_LAYERS));
+                    g.output(ha[0], "hidden", ElemType.FLOAT, "batch", 1 + grid * grid, v.hiddenSize());
+                    g.output(ha[1], "attention", ElemType.FLOAT, "batch", grid * grid, grid * grid);
+                } else {
+                    String h = ClipGraphs.visionHiddenEntering(g, cfg, weights, pixels, last, inputSize);
+                    g.output(h, "hidden", ElemType.FLOAT, "batch", 1 + grid * grid, v.hiddenSize());
+                }
                 return g.build();
             }));
         }
@@ -311,6 +361,7 @@ public final class GradCamCams implements CamSource {
     @Override
     public String description() {
         return "gradcam (\"" + template + "\", background " + background.description() + ", logit scale " + logitScale
-                + ", last-layer input, no affinity refinement)";
+                + ", last-layer input, " + (affinity ? "attention-affinity refinement over the last "
+                + Math.min(AFFINITY_LAYERS, model.config().vision().layers()) + " layers" : "no affinity refinement") + ")";
     }
 }
