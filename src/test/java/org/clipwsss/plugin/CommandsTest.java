@@ -57,7 +57,7 @@ class CommandsTest {
     void everyCommandIsAHeadlessMenuCommand() {
         List<String> menus = commands.getCommands().stream().map(CommandInfo::getMenuPath).filter(m -> m != null)
                 .map(Object::toString).filter(m -> m.contains("CLIP WSSS")).sorted().toList();
-        assertEquals(7, menus.size(), menus.toString());
+        assertEquals(9, menus.size(), menus.toString());
         for (CommandInfo info : commands.getCommands()) {
             if (info.getClassName().startsWith("org.clipwsss")) {
                 assertTrue(info.canRunHeadless(), info.getClassName());
@@ -139,5 +139,43 @@ class CommandsTest {
         CommandModule m = run(CamsCommand.class, "imp", image(), "labels", "aeroplane;person", "model", TINY, "method", "gradcam",
                 "synonyms", "none", "background", "none");
         assertEquals(2, ((ImagePlus) m.getOutput("cams")).getStackSize(), String.valueOf(m.getCancelReason()));
+    }
+
+    @Test
+    void trainAdaptersEscStopsWithACheckpointAndARerunContinues(@TempDir Path tmp) throws Exception {
+        Object[] inputs = {"input", VOC.resolve("JPEGImages").toFile(), "labels", VOC.resolve("labels.csv").toString(),
+            "classes", "aeroplane;person;tvmonitor;cat;dog;sofa", "output", tmp.toFile(), "model", TINY, "steps", 3, "lr", 0.01};
+        IJ.setKeyDown(java.awt.event.KeyEvent.VK_ESCAPE);
+        try {
+            CommandModule stopped = run(org.clipwsss.plugin.commands.TrainAdaptersCommand.class, inputs);
+            assertTrue(String.valueOf(stopped.getOutput("summary")).startsWith("stopped after step 0 of 3"),
+                    stopped.getCancelReason() + " " + stopped.getOutput("summary"));
+        } finally {
+            IJ.resetEscape();
+        }
+        assertTrue(Files.isRegularFile(tmp.resolve("checkpoint.json")) && !Files.exists(tmp.resolve("adapters.safetensors")));
+        CommandModule m = run(org.clipwsss.plugin.commands.TrainAdaptersCommand.class, inputs);
+        assertTrue(String.valueOf(m.getOutput("summary")).startsWith("3 steps"), m.getCancelReason() + " " + m.getOutput("summary"));
+        assertTrue(Files.isRegularFile(tmp.resolve("adapters.safetensors")));
+
+        // the pseudo mask with these adapters
+        CommandModule mask = run(PseudoMaskCommand.class, "imp", image(), "labels", "aeroplane;person", "model", TINY,
+                "adapters", tmp.toFile(), "rois", false, "table", false);
+        assertNotNull(mask.getOutput("mask"), String.valueOf(mask.getCancelReason()));
+    }
+
+    @Test
+    void trainMaskGeneratorAbcThenCamsWithIt(@TempDir Path tmp) throws Exception {
+        CommandModule m = run(org.clipwsss.plugin.commands.TrainMaskGeneratorCommand.class, "input", VOC.resolve("JPEGImages").toFile(),
+                "labels", VOC.resolve("labels.csv").toString(), "classes", "aeroplane;person;tvmonitor;cat;dog;sofa", "output", tmp.toFile(),
+                "model", TINY, "stages", "abc", "steps", 2, "lr", 0.01, "batch", 4, "adapters", true, "promptsteps", 2);
+        assertTrue(String.valueOf(m.getOutput("summary")).startsWith("2 steps"), m.getCancelReason() + " " + m.getOutput("summary"));
+        for (String f : new String[] {"mask_generator.onnx", "mask_generator.json", "prompt_embeds.npy", "adapters.safetensors"}) {
+            assertTrue(Files.isRegularFile(tmp.resolve(f)), f);
+        }
+        CommandModule cams = run(CamsCommand.class, "imp", image(), "labels", "aeroplane;person", "model", TINY, "method", "onnx",
+                "cammodel", tmp.resolve("mask_generator.onnx").toFile(), "synonyms", "none",
+                "background", tmp.resolve("prompt_embeds.npy").toString(), "adapters", tmp.toFile());
+        assertEquals(2, ((ImagePlus) cams.getOutput("cams")).getStackSize(), String.valueOf(cams.getCancelReason()));
     }
 }

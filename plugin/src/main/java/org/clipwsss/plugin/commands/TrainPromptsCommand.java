@@ -1,20 +1,15 @@
 package org.clipwsss.plugin.commands;
 
-import ij.IJ;
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import org.clipwsss.plugin.Models;
-import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.batch.BatchJob;
 import org.clipwsss.runtime.clip.ClipModel;
-import org.clipwsss.runtime.io.Npy;
-import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.pipeline.PipelineSettings;
-import org.clipwsss.runtime.prompts.LabelsCsv;
 import org.clipwsss.training.prompts.FolderExamples;
+import org.clipwsss.training.optim.Optimizer;
+import org.clipwsss.training.optim.Schedule;
 import org.clipwsss.training.prompts.PromptTrainer;
 import org.scijava.ItemIO;
 import org.scijava.app.StatusService;
@@ -70,34 +65,23 @@ public class TrainPromptsCommand extends ContextCommand {
     @Override
     public void run() {
         CommandSupport.guard(this, "Train Background Prompts", log, ui, () -> {
-            List<String> names = Arrays.stream(classes.split(";")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-            if (names.isEmpty()) {
-                throw new ClipWsssException("give the classes to learn prompts for, e.g. boat;train");
-            }
+            List<String> names = TrainingSupport.classes(classes);
             ClipModel m = Models.open(model);
-            Path csv = Files.isRegularFile(Path.of(labels)) ? Path.of(labels) : null;
-            LabelsCsv table = csv == null ? null : LabelsCsv.load(csv);
-            List<String> fixed = csv == null ? Arrays.stream(labels.split(";")).map(String::trim).filter(s -> !s.isEmpty()).toList() : null;
+            Path out = TrainingSupport.outputFolder(output);
             status.showStatus("CLIP WSSS: computing masks");
             PromptTrainer.Examples ex = FolderExamples.build(m, Models.pipeline(model, PipelineSettings.defaults()),
-                    BatchJob.listImages(input.toPath()), f -> table == null ? fixed : table.labelsFor(f.getFileName().toString()),
-                    names, problem -> log.warn("CLIP WSSS: left out " + problem));
+                    BatchJob.listImages(input.toPath()), TrainingSupport.labelsOf(labels), names,
+                    problem -> log.warn("CLIP WSSS: left out " + problem));
             int w = m.config().text().hiddenSize();
-            float[] p0 = PromptTrainer.randomPrompts(names.size(), length, w, 0);
-            Path out = output.toPath();
-            try {
-                Files.createDirectories(out);
-            } catch (java.io.IOException e) {
-                throw ClipWsssException.file(out, "cannot create the output folder (" + e.getMessage() + ")", e);
+            PromptTrainer.Options o = new PromptTrainer.Options(Optimizer.sgd(0, 0), Schedule.parse("constant", (float) lr, steps), steps,
+                    0.02f, 10, TrainingSupport.cancelled(this));
+            TrainingSupport.Progress progress = new TrainingSupport.Progress(status, log, "Train Background Prompts", steps);
+            PromptTrainer.Result r = new PromptTrainer(m, out).train(names, ex, PromptTrainer.randomPrompts(names.size(), length, w, 0),
+                    length, o, progress::step);
+            if (r.losses().length == steps) {
+                r.save(out, names, length, w, m.config().projectionDim(), java.util.Map.of("lr", lr, "steps", steps));
             }
-            PromptTrainer.Options o = new PromptTrainer.Options(org.clipwsss.training.optim.Optimizer.sgd(0, 0),
-                    org.clipwsss.training.optim.Schedule.parse("constant", (float) lr, steps), steps, 0.02f, 10,
-                    () -> isCanceled() || IJ.escapePressed());
-            PromptTrainer.Result r = new PromptTrainer(m, out).train(names, ex, p0, length, o,
-                    (step, loss) -> status.showStatus(step + 1, steps, String.format("CLIP WSSS: step %d, loss %.4f", step, loss)));
-            r.save(out, names, length, w, m.config().projectionDim(), java.util.Map.of("lr", lr, "steps", steps));
-            summary = r.losses().length + " steps, loss " + (r.losses().length == 0 ? "-" : String.format("%.4f", r.losses()[r.losses().length - 1]))
-                    + "; prompts in " + out;
+            summary = TrainingSupport.summary(r.losses(), steps, out);
             log.info("CLIP WSSS Train Background Prompts: " + summary);
             status.clearStatus();
         });
