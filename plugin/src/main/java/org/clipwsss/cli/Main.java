@@ -29,7 +29,7 @@ public final class Main {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** Runs the CLI with the given streams; returns the exit code (0 ok, 1 failed, 2 bad usage). */
+    /** Runs the CLI with the given streams; returns the exit code (0 ok, 1 failed, 2 bad usage, 3 training stopped early with a checkpoint). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "[%4$s] %5$s%6$s%n");
