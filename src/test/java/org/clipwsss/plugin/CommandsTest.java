@@ -45,7 +45,9 @@ class CommandsTest {
         context.dispose();
     }
 
+    /** Runs a command with these inputs only: values remembered from earlier runs (SciJava's persisted inputs) are cleared. */
     private static CommandModule run(Class<? extends org.scijava.command.Command> cls, Object... inputs) throws Exception {
+        context.service(org.scijava.prefs.PrefService.class).clearAll();
         return commands.run(cls, true, inputs).get();
     }
 

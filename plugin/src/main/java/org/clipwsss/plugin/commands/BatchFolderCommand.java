@@ -49,7 +49,7 @@ public class BatchFolderCommand extends ContextCommand {
     @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "onnx"})
     private String method = "clearclip";
 
-    @Parameter(label = "CAM model (method onnx)", required = false, description = "An ONNX CAM network with its JSON beside it")
+    @Parameter(label = "CAM model (method onnx)", required = false, persist = false, description = "An ONNX CAM network with its JSON beside it")
     private File cammodel;
 
     @Parameter(label = "Synonyms")
@@ -58,10 +58,10 @@ public class BatchFolderCommand extends ContextCommand {
     @Parameter(label = "Background prompts")
     private String background = "clip-es";
 
-    @Parameter(label = "Trained adapters (optional)", required = false, style = "directory")
+    @Parameter(label = "Trained adapters (optional)", required = false, persist = false, style = "directory")
     private File adapters;
 
-    @Parameter(label = "Attention affinity (gradcam)")
+    @Parameter(label = "Attention affinity (gradcam)", persist = false)
     private boolean affinity;
 
     @Parameter(label = "Recompute images that are already done")

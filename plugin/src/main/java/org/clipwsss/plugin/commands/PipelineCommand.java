@@ -10,7 +10,7 @@ abstract class PipelineCommand extends ImageCommand {
     @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "onnx"})
     protected String method = "clearclip";
 
-    @Parameter(label = "CAM model (method onnx)", required = false,
+    @Parameter(label = "CAM model (method onnx)", required = false, persist = false,
             description = "An ONNX CAM network with its JSON beside it, e.g. a trained mask_generator.onnx")
     protected File cammodel;
 
@@ -20,11 +20,11 @@ abstract class PipelineCommand extends ImageCommand {
     @Parameter(label = "Background prompts", description = "clip-es, clims, clims-camera-ready, a word file, learned .npy, or none")
     protected String background = "clip-es";
 
-    @Parameter(label = "Trained adapters (optional)", required = false, style = "directory",
+    @Parameter(label = "Trained adapters (optional)", required = false, persist = false, style = "directory",
             description = "A folder with adapters.safetensors (Train Adapters); used in synonym selection and refinement")
     protected File adapters;
 
-    @Parameter(label = "Attention affinity (gradcam)", description = "CLIP-ES's class-aware attention-affinity refinement")
+    @Parameter(label = "Attention affinity (gradcam)", persist = false, description = "CLIP-ES's class-aware attention-affinity refinement")
     protected boolean affinity;
 
     /** The macro-style options of these choices and {@code more}. */

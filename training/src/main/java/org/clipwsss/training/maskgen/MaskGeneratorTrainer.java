@@ -449,6 +449,7 @@ public final class MaskGeneratorTrainer {
         n.put("data_hash", Arrays.hashCode(data.pixels()) * 31 + Arrays.hashCode(data.targets()));
         n.put("text_hash", Arrays.hashCode(text) * 31 + (prompts == null ? 0 : Arrays.hashCode(prompts)));
         n.put("batch", o.batchSize());
+        n.put("data_order_seed", o.seed());
         n.put("adapters", o.adapters());
         n.put("initial_hash", initial == null ? 0 : Arrays.hashCode(initial));
         n.put("model", model.folder().dir().toAbsolutePath().normalize().toString());

@@ -20,14 +20,15 @@ import org.clipwsss.runtime.session.SessionFactory;
 import org.clipwsss.training.autodiff.Gradients;
 
 /**
- * The loop every trainer shares: derive {@code training_model.onnx} (loss and gradients of the named parameters)
- * from a forward graph, write the optimizer's step as {@code optimizer_model.onnx} (both run as ONNX Runtime
+ * The loop every trainer shares: write the forward graph as {@code eval_model.onnx}, derive
+ * {@code training_model.onnx} (loss and gradients of the named parameters) from it, write the optimizer's step as {@code optimizer_model.onnx} (both run as ONNX Runtime
  * sessions on the session factory's device), resume from a checkpoint in the work folder made with the same settings (or start from
  * the initial values), run full-batch steps with the optimizer and schedule, and checkpoint every N steps, at the
  * end and when cancelled, so a stopped run continues on the same loss curve.
  */
 public final class TrainingLoop {
     public static final String GRAPH = "training_model.onnx";
+    public static final String EVAL_GRAPH = "eval_model.onnx";
 
     /** Receives the loss of each step (before that step's update). */
     @FunctionalInterface
@@ -93,6 +94,7 @@ public final class TrainingLoop {
         }
         Path graphFile = spec.workDir().resolve(GRAPH);
         try {
+            OnnxWriter.write(forward, spec.workDir().resolve(EVAL_GRAPH), Map.of("clipwsss.graph", spec.description() + " (forward)"));
             Graph training = Gradients.of(forward, "loss", spec.parameters().keySet(), spec.parameters());
             OnnxWriter.write(training, graphFile, Map.of("clipwsss.graph", spec.description() + " (loss and gradient)"));
         } catch (IOException ex) {

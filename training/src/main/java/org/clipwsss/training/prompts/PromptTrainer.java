@@ -150,7 +150,7 @@ public final class PromptTrainer {
         return n;
     }
 
-    /** The forward graph (loss and prompt embeddings), also written as eval_model.onnx; weights are read from {@code st}. */
+    /** The forward graph (loss and prompt embeddings; the loop writes it as eval_model.onnx); weights are read from {@code st}. */
     private Graph forwardGraph(SafetensorsFile st, List<String> classes, float[] v, int[][] pairs, int promptLength, float lambda) {
         ClipConfig cfg = model.config();
         int w = cfg.text().hiddenSize();
@@ -167,30 +167,23 @@ public final class PromptTrainer {
         }
         long[] eot = new long[k];
         java.util.Arrays.fill(eot, prefixIds.length + promptLength + suffixIds.length - 1);
-        Path evalFile = workDir.resolve("eval_model.onnx");
-        try {
-            float[] table = st.readFloats("text_model.embeddings.token_embedding.weight");
-            GraphBuilder g = new GraphBuilder("prompt_learning");
-            String prompts = g.input("prompts", ElemType.FLOAT, k, promptLength, w);
-            String prefix = g.expand(g.initializer(Initializer.floats("prefix_embeds", rows(table, prefixIds, w), 1, prefixIds.length, w)),
-                    g.constantLongs("prefix_shape", k, prefixIds.length, w));
-            String suffix = g.expand(g.initializer(Initializer.floats("suffix_embeds", rows(table, suffixIds, w), 1, suffixIds.length, w)),
-                    g.constantLongs("suffix_shape", k, suffixIds.length, w));
-            String embeds = g.concat(1, prefix, prompts, suffix);
-            String ub = ClipGraphs.textEmbedsFromInputsEmbeds(g, cfg, new SafetensorsWeights(st), embeds, g.constantLongs("eot", eot));
-            String classOfPair = g.constantLongs("pair_class", pairClass);
-            String ubPairs = g.gather(ub, classOfPair, 0);
-            String vb = g.initializer(Initializer.floats("background_image_embeds", v, pairs.length, e));
-            String ufPairs = g.gather(g.initializer(Initializer.floats("class_text_embeds", uf, k, e)), classOfPair, 0);
-            String loss = g.sub(Losses.cosine(g, ubPairs, vb), g.mul(g.constant("lambda", lambda), Losses.cosine(g, ubPairs, ufPairs)));
-            g.output(loss, "loss", ElemType.FLOAT);
-            g.output(Losses.l2Normalize(g, ub), "prompt_embeds", ElemType.FLOAT, k, e);
-            Graph forward = g.build();
-            OnnxWriter.write(forward, evalFile, Map.of("clipwsss.graph", "SemPLeS prompt learning (forward)"));
-            return forward;
-        } catch (IOException ex) {
-            throw ClipWsssException.file(evalFile, "cannot write the forward graph (" + ex.getMessage() + ")", ex);
-        }
+        float[] table = st.readFloats("text_model.embeddings.token_embedding.weight");
+        GraphBuilder g = new GraphBuilder("prompt_learning");
+        String prompts = g.input("prompts", ElemType.FLOAT, k, promptLength, w);
+        String prefix = g.expand(g.initializer(Initializer.floats("prefix_embeds", rows(table, prefixIds, w), 1, prefixIds.length, w)),
+                g.constantLongs("prefix_shape", k, prefixIds.length, w));
+        String suffix = g.expand(g.initializer(Initializer.floats("suffix_embeds", rows(table, suffixIds, w), 1, suffixIds.length, w)),
+                g.constantLongs("suffix_shape", k, suffixIds.length, w));
+        String embeds = g.concat(1, prefix, prompts, suffix);
+        String ub = ClipGraphs.textEmbedsFromInputsEmbeds(g, cfg, new SafetensorsWeights(st), embeds, g.constantLongs("eot", eot));
+        String classOfPair = g.constantLongs("pair_class", pairClass);
+        String ubPairs = g.gather(ub, classOfPair, 0);
+        String vb = g.initializer(Initializer.floats("background_image_embeds", v, pairs.length, e));
+        String ufPairs = g.gather(g.initializer(Initializer.floats("class_text_embeds", uf, k, e)), classOfPair, 0);
+        String loss = g.sub(Losses.cosine(g, ubPairs, vb), g.mul(g.constant("lambda", lambda), Losses.cosine(g, ubPairs, ufPairs)));
+        g.output(loss, "loss", ElemType.FLOAT);
+        g.output(Losses.l2Normalize(g, ub), "prompt_embeds", ElemType.FLOAT, k, e);
+        return g.build();
     }
 
     /** Image embeddings of the class-masked-out images, one per pair, in batches. */
