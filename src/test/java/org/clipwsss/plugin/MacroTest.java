@@ -20,7 +20,7 @@ class MacroTest {
     @BeforeAll
     static void ij1() throws Exception {
         Map<String, String> commands = Ij1Macros.setUp();
-        assertEquals(5, commands.size(), "plugins.config registers the macro commands: " + commands);
+        assertEquals(6, commands.size(), "plugins.config registers the macro commands: " + commands);
         for (String cls : commands.values()) {
             assertTrue(ij.plugin.PlugIn.class.isAssignableFrom(Class.forName(cls)), cls);
         }
@@ -90,5 +90,23 @@ class MacroTest {
         assertEquals("8 500", parts[0] + " " + parts[1], String.valueOf(mask));
         assertTrue(Integer.parseInt(parts[2]) >= 0 && Integer.parseInt(parts[2]) <= 2, "one ROI per class present: " + mask);
         assertEquals("2", parts[3], "a table row per class");
+    }
+
+    @Test
+    void trainMaskGeneratorMacroThenMasksWithIt(@TempDir Path tmp) {
+        Path gen = tmp.resolve("gen dir");
+        Path masks = tmp.resolve("masks");
+        String log = runMacroFile("train_mask_generator.ijm", "input=[" + VOC.resolve("JPEGImages").toAbsolutePath() + "] labels=["
+                + VOC.resolve("labels.csv").toAbsolutePath() + "] classes=[aeroplane;person;tvmonitor;cat;dog;sofa] output=[" + gen
+                + "] model=[" + TINY + "] steps=2 lr=0.01 batch=4 promptsteps=2 masks=[" + masks + "]");
+        assertTrue(log.contains("CLIP WSSS Train: 2 steps"), log);
+        assertTrue(log.contains("stage a: step 1/2"), log);
+        assertTrue(Files.isRegularFile(gen.resolve("mask_generator.onnx")) && Files.isRegularFile(gen.resolve("prompt_embeds.npy")));
+        assertTrue(log.contains("3 images: 3 done"), log);
+        assertTrue(Files.isRegularFile(masks.resolve("masks/2007_001763.png")));
+
+        String bad = Ij1Macros.logOf(() -> IJ.runMacro("run(\"CLIP WSSS Train\", \"trainer=prompts input=[" + VOC.toAbsolutePath()
+                + "] labels=[cat] classes=[cat] output=[" + tmp.resolve("p") + "] model=[" + TINY + "] steps=many\");"));
+        assertTrue(bad.contains("option 'steps' must be a whole number, not 'many'"), bad);
     }
 }

@@ -17,6 +17,7 @@ import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.session.SessionFactory;
 import org.clipwsss.training.prompts.PromptData;
 import org.clipwsss.training.optim.Optimizer;
+import org.clipwsss.training.optim.TrainingLoop;
 import org.clipwsss.training.prompts.PromptTrainer;
 import org.clipwsss.runtime.batch.BatchJob;
 import org.clipwsss.runtime.pipeline.Pipeline;
@@ -131,7 +132,7 @@ final class TrainPromptsCommand implements Callable<Integer> {
             TrainingOptions.LossLog log = new TrainingOptions.LossLog(out, terminal, training.steps);
             PromptTrainer.Options o = new PromptTrainer.Options(opt, training.schedule(), training.steps, lambda,
                     training.checkpointEvery, cancel::requested);
-            PromptTrainer.StepListener listener = log::step;
+            TrainingLoop.StepListener listener = log::step;
             PromptTrainer.Result r;
             if (source.tensors != null) {
                 PromptData data = PromptData.load(source.tensors.pixels, source.tensors.masks, source.tensors.targets, size, names);

@@ -1,16 +1,7 @@
 package org.clipwsss.plugin.commands;
 
 import java.io.File;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import org.clipwsss.plugin.Models;
-import org.clipwsss.runtime.batch.BatchJob;
-import org.clipwsss.runtime.clip.ClipModel;
-import org.clipwsss.runtime.pipeline.PipelineSettings;
-import org.clipwsss.training.adapters.AdapterTrainer;
-import org.clipwsss.training.optim.Schedule;
-import org.clipwsss.training.prompts.FolderExamples;
+import org.clipwsss.plugin.Training;
 import org.scijava.ItemIO;
 import org.scijava.app.StatusService;
 import org.scijava.command.Command;
@@ -66,26 +57,9 @@ public class TrainAdaptersCommand extends ContextCommand {
     @Override
     public void run() {
         CommandSupport.guard(this, "Train Adapters", log, ui, () -> {
-            List<String> names = TrainingSupport.classes(classes);
-            ClipModel m = Models.open(model);
-            Path out = TrainingSupport.outputFolder(output);
-            status.showStatus("CLIP WSSS: computing masks, synonyms and embeddings");
-            FolderExamples.Collected c = FolderExamples.collect(m, Models.pipeline(model, PipelineSettings.defaults()),
-                    BatchJob.listImages(input.toPath()), TrainingSupport.labelsOf(labels), names,
-                    problem -> log.warn("CLIP WSSS: left out " + problem), true);
-            AdapterTrainer trainer = new AdapterTrainer(m, out);
-            AdapterTrainer.Options o = new AdapterTrainer.Options(TrainingSupport.optimizer(optimizer),
-                    Schedule.parse("constant", (float) lr, steps), steps, AdapterTrainer.Options.ALPHA, AdapterTrainer.Options.BETA, 0,
-                    10, TrainingSupport.cancelled(this));
-            TrainingSupport.Progress progress = new TrainingSupport.Progress(status, log, "Train Adapters", steps);
-            AdapterTrainer.Result r = trainer.train(trainer.frozen(names, c), o, progress::step);
-            if (r.losses().length == steps) {
-                r.adapters().save(out, Map.of("classes", names, "texts", c.names().stream().distinct().map(n -> "a photo of " + n + ".").toList(),
-                        "optimizer", optimizer, "lr", lr, "steps", steps));
-            }
-            summary = TrainingSupport.summary(r.losses(), steps, out);
-            log.info("CLIP WSSS Train Adapters: " + summary);
-            status.clearStatus();
+            CommandReporter r = new CommandReporter(this, status, log);
+            summary = r.finish("Train Adapters", Training.adapters(new Training.Job(input.getPath(), labels, classes, output.getPath(),
+                    model, optimizer, steps, lr), r));
         });
     }
 }

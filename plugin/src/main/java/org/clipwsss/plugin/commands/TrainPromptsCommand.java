@@ -1,16 +1,7 @@
 package org.clipwsss.plugin.commands;
 
 import java.io.File;
-import java.nio.file.Path;
-import java.util.List;
-import org.clipwsss.plugin.Models;
-import org.clipwsss.runtime.batch.BatchJob;
-import org.clipwsss.runtime.clip.ClipModel;
-import org.clipwsss.runtime.pipeline.PipelineSettings;
-import org.clipwsss.training.prompts.FolderExamples;
-import org.clipwsss.training.optim.Optimizer;
-import org.clipwsss.training.optim.Schedule;
-import org.clipwsss.training.prompts.PromptTrainer;
+import org.clipwsss.plugin.Training;
 import org.scijava.ItemIO;
 import org.scijava.app.StatusService;
 import org.scijava.command.Command;
@@ -65,25 +56,9 @@ public class TrainPromptsCommand extends ContextCommand {
     @Override
     public void run() {
         CommandSupport.guard(this, "Train Background Prompts", log, ui, () -> {
-            List<String> names = TrainingSupport.classes(classes);
-            ClipModel m = Models.open(model);
-            Path out = TrainingSupport.outputFolder(output);
-            status.showStatus("CLIP WSSS: computing masks");
-            PromptTrainer.Examples ex = FolderExamples.build(m, Models.pipeline(model, PipelineSettings.defaults()),
-                    BatchJob.listImages(input.toPath()), TrainingSupport.labelsOf(labels), names,
-                    problem -> log.warn("CLIP WSSS: left out " + problem));
-            int w = m.config().text().hiddenSize();
-            PromptTrainer.Options o = new PromptTrainer.Options(Optimizer.sgd(0, 0), Schedule.parse("constant", (float) lr, steps), steps,
-                    0.02f, 10, TrainingSupport.cancelled(this));
-            TrainingSupport.Progress progress = new TrainingSupport.Progress(status, log, "Train Background Prompts", steps);
-            PromptTrainer.Result r = new PromptTrainer(m, out).train(names, ex, PromptTrainer.randomPrompts(names.size(), length, w, 0),
-                    length, o, progress::step);
-            if (r.losses().length == steps) {
-                r.save(out, names, length, w, m.config().projectionDim(), java.util.Map.of("lr", lr, "steps", steps));
-            }
-            summary = TrainingSupport.summary(r.losses(), steps, out);
-            log.info("CLIP WSSS Train Background Prompts: " + summary);
-            status.clearStatus();
+            CommandReporter r = new CommandReporter(this, status, log);
+            summary = r.finish("Train Background Prompts", Training.prompts(new Training.Job(input.getPath(), labels, classes,
+                    output.getPath(), model, "sgd", steps, lr), length, r));
         });
     }
 }

@@ -39,11 +39,6 @@ import org.clipwsss.training.prompts.PromptData;
  * {@link Adapters#NAMES} order (one optimizer state, so weight decay, when asked for, applies to the ratios too).
  */
 public final class AdapterTrainer {
-    /** Receives the loss of each step (before that step's update). */
-    public interface StepListener {
-        void step(int step, double loss);
-    }
-
     public record Result(Adapters adapters, double[] losses) { }
 
     /** The frozen inputs of the loss: pairs {image, class}, v_f [P,E], v_b [P,E], u [K,E]. */
@@ -76,7 +71,7 @@ public final class AdapterTrainer {
      * it (the same loss curve as an uninterrupted run); writes a checkpoint every {@code checkpointEvery} steps
      * (0: only at the end), at the end, and when cancelled.
      */
-    public Result train(List<String> classes, List<String> names, PromptData data, Options o, StepListener listener) {
+    public Result train(List<String> classes, List<String> names, PromptData data, Options o, TrainingLoop.StepListener listener) {
         List<String> texts = texts(classes, names);
         if (data.pairs().length == 0) {
             throw new ClipWsssException("empty data set: no image has any of the classes " + classes
@@ -96,7 +91,7 @@ public final class AdapterTrainer {
      * As {@link #train(List, List, PromptData, Options, StepListener)} on frozen embeddings computed elsewhere
      * (e.g. by {@link #frozen(List, PromptData)} once for several runs); the checkpoint's settings name them by hash.
      */
-    public Result train(Frozen frozen, Options o, StepListener listener) {
+    public Result train(Frozen frozen, Options o, TrainingLoop.StepListener listener) {
         if (frozen.pairs().length == 0) {
             throw new ClipWsssException("empty data set: no (image, present class) pair");
         }
@@ -107,7 +102,7 @@ public final class AdapterTrainer {
         return run(frozen, settings, o, listener);
     }
 
-    private Result run(Frozen frozen, ObjectNode settingsSoFar, Options o, StepListener listener) {
+    private Result run(Frozen frozen, ObjectNode settingsSoFar, Options o, TrainingLoop.StepListener listener) {
         int dim = model.config().projectionDim();
         int hidden = Adapters.hiddenFor(dim);
         if (frozen.dim() != dim) {
@@ -118,7 +113,7 @@ public final class AdapterTrainer {
         TrainingLoop.Spec spec = new TrainingLoop.Spec(workDir, "POLE adapters", Adapters.shapes(dim, hidden), settingsSoFar,
                 o.optimizer(), o.schedule(), o.steps(), o.checkpointEvery(), o.cancelled());
         TrainingLoop.Outcome r = TrainingLoop.run(spec, graph(frozen, hidden, o.alpha(), o.beta()),
-                () -> Adapters.init(dim, hidden, o.seed()).flat(), model.sessions(), listener::step);
+                () -> Adapters.init(dim, hidden, o.seed()).flat(), model.sessions(), listener);
         return new Result(Adapters.fromFlat(dim, hidden, r.parameters()), r.losses());
     }
 

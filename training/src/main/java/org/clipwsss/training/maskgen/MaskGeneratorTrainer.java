@@ -49,10 +49,6 @@ import org.clipwsss.training.optim.Schedule;
  * cos(F_p, t_k) min-max normalised over the patches, for all K classes.
  */
 public final class MaskGeneratorTrainer {
-    public interface StepListener {
-        void step(int step, double loss);
-    }
-
     public static final float LAMBDA_B = 2.4f;
     public static final float LAMBDA = 0.05f;
     public static final String ONNX = "mask_generator.onnx";
@@ -167,7 +163,7 @@ public final class MaskGeneratorTrainer {
     }
 
     /** As {@link #train(Data, float[], float[], Options, float[], StepListener)} from the warm start. */
-    public Result train(Data data, float[] text, float[] prompts, Options o, StepListener listener) {
+    public Result train(Data data, float[] text, float[] prompts, Options o, TrainingLoop.StepListener listener) {
         return train(data, text, prompts, o, null, listener);
     }
 
@@ -177,7 +173,7 @@ public final class MaskGeneratorTrainer {
      * parameters of an earlier stage, {@link Result#flat()}) or, when null, from the warm start (and fresh
      * adapters); a run with a checkpoint from the same settings in the work folder resumes from it.
      */
-    public Result train(Data data, float[] text, float[] prompts, Options o, float[] initial, StepListener listener) {
+    public Result train(Data data, float[] text, float[] prompts, Options o, float[] initial, TrainingLoop.StepListener listener) {
         ClipConfig cfg = model.config();
         int e = cfg.projectionDim();
         int k = data.k();
@@ -205,7 +201,7 @@ public final class MaskGeneratorTrainer {
         try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
             Graph forward = graph(cfg, new SafetensorsWeights(st), batches.size(), k, text, prompts, h, o.stage(), o.adapters());
             TrainingLoop.Outcome r = TrainingLoop.run(spec, forward, () -> initial != null ? initial : fresh(feats, text, data, o),
-                    model.sessions(), listener::step);
+                    model.sessions(), listener);
             float[] p = r.parameters();
             int headSize = MaskGenerator.size(e, h, k);
             MaskGenerator head = MaskGenerator.fromFlat(e, h, k, java.util.Arrays.copyOf(p, headSize));

@@ -38,11 +38,6 @@ import java.util.function.BooleanSupplier;
  * loss and its gradient with respect to the prompts) is an ordinary ONNX graph run by ONNX Runtime.
  */
 public final class PromptTrainer {
-    /** Receives the loss of each step (before that step's update). */
-    public interface StepListener {
-        void step(int step, double loss);
-    }
-
     public record Result(float[] prompts, float[] promptEmbeds, double[] losses) {
         /**
          * Writes {@code prompts.npy} [K,L,W], {@code prompt_embeds.npy} [K,E] and {@code prompts.json} (classes,
@@ -97,7 +92,7 @@ public final class PromptTrainer {
      * the work folder, continues from it (the same loss curve as an uninterrupted run); writes a checkpoint every
      * {@code checkpointEvery} steps (0: only at the end), at the end, and when cancelled.
      */
-    public Result train(List<String> classes, PromptData data, float[] init, int promptLength, Options o, StepListener listener) {
+    public Result train(List<String> classes, PromptData data, float[] init, int promptLength, Options o, TrainingLoop.StepListener listener) {
         int[][] pairs = data.pairs();
         if (pairs.length == 0) {
             throw new ClipWsssException("empty data set: no image has any of the classes " + classes);
@@ -112,7 +107,7 @@ public final class PromptTrainer {
      */
     public record Examples(int[][] pairs, float[] backgroundEmbeddings, long dataHash) { }
 
-    public Result train(List<String> classes, Examples data, float[] init, int promptLength, Options o, StepListener listener) {
+    public Result train(List<String> classes, Examples data, float[] init, int promptLength, Options o, TrainingLoop.StepListener listener) {
         ClipConfig cfg = model.config();
         int w = cfg.text().hiddenSize();
         int k = classes.size();
@@ -130,7 +125,7 @@ public final class PromptTrainer {
                 o.schedule(), o.steps(), o.checkpointEvery(), o.cancelled());
         try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
             Graph forward = forwardGraph(st, classes, data.backgroundEmbeddings(), pairs, promptLength, o.lambda());
-            TrainingLoop.Outcome r = TrainingLoop.run(spec, forward, init::clone, model.sessions(), listener::step);
+            TrainingLoop.Outcome r = TrainingLoop.run(spec, forward, init::clone, model.sessions(), listener);
             NpyArray ub = r.runner().run(r.tensors(shape), List.of("prompt_embeds")).get("prompt_embeds");
             return new Result(r.parameters(), ub.floats(), r.losses());
         }
