@@ -91,7 +91,6 @@ class MaskGeneratorTrainerTest {
     @Test
     void headGradientMatchesFiniteDifferences(@TempDir Path dir) throws Exception {
         MaskGeneratorTrainer trainer = new MaskGeneratorTrainer(tiny.model, dir);
-        float[] feats = trainer.features(data);
         int e = tiny.model.config().projectionDim();
         float[] prompts = text.clone();
         for (int i = 0; i < prompts.length; i++) {
@@ -108,7 +107,7 @@ class MaskGeneratorTrainerTest {
         MaskGenerator head = MaskGenerator.init(e, H, 2, 5);
         List<String> wanted = new ArrayList<>(List.of("loss", "loss_fg", "loss_bg", "loss_prompt"));
         MaskGenerator.NAMES.forEach(n -> wanted.add(Gradients.gradName(n)));
-        Map<String, NpyArray> batch = trainer.batch(feats, data, data.pairs(), new int[] {0, 1, 2});
+        Map<String, NpyArray> batch = trainer.batch(data, data.pairs(), new int[] {0, 1, 2});
         Map<String, NpyArray> out = runner.run(with(head.tensors(), batch), wanted);
         System.out.printf("mask generator stage c on clip-tiny (negated texts): loss %.5f fg %.5f bg %.5f prompt %.5f%n",
                 out.get("loss").floats()[0], out.get("loss_fg").floats()[0], out.get("loss_bg").floats()[0], out.get("loss_prompt").floats()[0]);
@@ -258,7 +257,7 @@ class MaskGeneratorTrainerTest {
         float[] feats = trainer.features(data);
         GraphRunner runner = new GraphRunner(tiny.sessions, dir.resolve(MaskGeneratorTrainer.ONNX));
         String input = runner.inputNames().iterator().next();
-        float[] px = java.util.Arrays.copyOfRange(data.pixels(), 3 * S * S, 6 * S * S);
+        float[] px = data.images().pixels(1);
         float[] maps = runner.run(Map.of(input, NpyArray.ofFloats(px, 1, 3, S, S)), List.of("maps")).get("maps").floats();
         int grid = S / tiny.model.config().vision().patchSize();
         for (int c = 0; c < 2; c++) {

@@ -50,6 +50,11 @@ public final class ClipPreprocessor {
 
     /** One image to {@code [3, H, W]} pixel values, flattened (H = W = {@link #size()} for CLIP configs). */
     public float[] preprocess(Raster8 image) {
+        return normalize(resizeAndCrop(image));
+    }
+
+    /** The geometric part of {@link #preprocess(Raster8)}: resized and centre-cropped 8-bit pixels. */
+    public Raster8 resizeAndCrop(Raster8 image) {
         Raster8 out = image;
         if (config.doResize()) {
             out = config.shortestEdge() > 0
@@ -59,7 +64,7 @@ public final class ClipPreprocessor {
         if (config.doCenterCrop()) {
             out = centerCrop(out, config.cropWidth(), config.cropHeight());
         }
-        return normalize(out);
+        return out;
     }
 
     /**
@@ -149,7 +154,8 @@ public final class ClipPreprocessor {
         return image.crop(left, top, cropWidth, cropHeight);
     }
 
-    private float[] normalize(Raster8 image) {
+    /** The numeric part of {@link #preprocess(Raster8)}: RGB, rescaled and normalised, {@code [3, H, W]} flattened. */
+    public float[] normalize(Raster8 image) {
         Raster8 rgb = image.toRgb();
         int plane = rgb.width() * rgb.height();
         byte[] src = rgb.data();

@@ -9,10 +9,12 @@ import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.image.ClipPreprocessor;
 import org.clipwsss.runtime.image.ImageFiles;
+import org.clipwsss.runtime.image.Raster8;
 
 /**
- * Mask-generator training data from a folder of images and their labels: each image as the model's normalised
- * input (resize, centre crop) and its 0/1 class targets. Images that cannot be read, have no labels or name an
+ * Mask-generator training data from a folder of images and their labels: each image resized and centre-cropped to
+ * the model's input and kept as 8-bit pixels (3 bytes per pixel rather than 12: a large set fits in memory),
+ * normalised when a batch asks for it, and its 0/1 class targets. Images that cannot be read, have no labels or name an
  * unknown class are left out and reported, one line each; the rest go on.
  */
 public final class FolderData {
@@ -27,9 +29,9 @@ public final class FolderData {
             List<String> classes, Consumer<String> problems) {
         ClipPreprocessor pre = model.folder().preprocessor();
         int s = pre.size();
-        int per = 3 * s * s;
         int k = classes.size();
-        List<float[]> pixels = new ArrayList<>();
+        long hash = 17;
+        List<Raster8> pixels = new ArrayList<>();
         List<float[]> targets = new ArrayList<>();
         for (Path file : images) {
             try {
@@ -45,23 +47,35 @@ public final class FolderData {
                     }
                     y[c] = 1;
                 }
-                float[] x = pre.preprocess(ImageFiles.read(file));
-                if (x.length != per) {
-                    throw new ClipWsssException("preprocessed to " + x.length + " values, expected " + per);
+                Raster8 x = pre.resizeAndCrop(ImageFiles.read(file));
+                if (x.width() != s || x.height() != s) {
+                    throw new ClipWsssException("preprocessed to " + x.width() + " x " + x.height() + ", expected " + s + " x " + s);
                 }
                 pixels.add(x);
+                hash = hash * 31 + file.getFileName().toString().hashCode();
                 targets.add(y);
             } catch (ClipWsssException e) {
                 problems.accept(file.getFileName() + ": " + e.getMessage());
             }
         }
         int n = pixels.size();
-        float[] px = new float[n * per];
         float[] y = new float[n * k];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(pixels.get(i), 0, px, i * per, per);
             System.arraycopy(targets.get(i), 0, y, i * k, k);
+            hash = hash * 31 + java.util.Arrays.hashCode(pixels.get(i).data());
         }
-        return new MaskGeneratorTrainer.Data(px, y, n, s, k);
+        long id = hash;
+        MaskGeneratorTrainer.Images kept = new MaskGeneratorTrainer.Images() {
+            @Override
+            public float[] pixels(int i) {
+                return pre.normalize(pixels.get(i));
+            }
+
+            @Override
+            public long hash() {
+                return id;
+            }
+        };
+        return new MaskGeneratorTrainer.Data(kept, y, n, s, k);
     }
 }

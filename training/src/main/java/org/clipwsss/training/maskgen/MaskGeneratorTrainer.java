@@ -54,8 +54,41 @@ public final class MaskGeneratorTrainer {
     public static final String ONNX = "mask_generator.onnx";
     public static final String META = "mask_generator.json";
 
-    /** n images [n,3,S,S] normalised pixels, targets [n,K] 0/1. */
-    public record Data(float[] pixels, float[] targets, int n, int size, int k) {
+    /**
+     * The images of a data set: image {@code i} as the model's normalised input [3*S*S], made when asked for, so
+     * a large set can be held as 8-bit pixels ({@link FolderData}) rather than floats.
+     */
+    public interface Images {
+        float[] pixels(int i);
+
+        /** Identifies the images for resuming (a checkpoint of other data is refused). */
+        long hash();
+
+        /** Normalised images already in memory, [n,3,S,S] flattened. */
+        static Images of(float[] all, int n) {
+            int per = all.length / Math.max(n, 1);
+            long hash = Arrays.hashCode(all);
+            return new Images() {
+                @Override
+                public float[] pixels(int i) {
+                    return Arrays.copyOfRange(all, i * per, (i + 1) * per);
+                }
+
+                @Override
+                public long hash() {
+                    return hash;
+                }
+            };
+        }
+    }
+
+    /** n images of S x S, targets [n,K] 0/1. */
+    public record Data(Images images, float[] targets, int n, int size, int k) {
+        /** Normalised pixels [n,3,S,S] in memory. */
+        public Data(float[] pixels, float[] targets, int n, int size, int k) {
+            this(Images.of(pixels, n), targets, n, size, k);
+        }
+
         public int[][] pairs() {
             List<int[]> p = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -66,6 +99,16 @@ public final class MaskGeneratorTrainer {
                 }
             }
             return p.toArray(new int[0][]);
+        }
+
+        /** Images {@code which} (repeats allowed) as one batch [B,3,S,S] flattened. */
+        public float[] pixels(int[] which) {
+            int per = 3 * size * size;
+            float[] out = new float[which.length * per];
+            for (int i = 0; i < which.length; i++) {
+                System.arraycopy(images.pixels(which[i]), 0, out, i * per, per);
+            }
+            return out;
         }
     }
 
@@ -133,24 +176,30 @@ public final class MaskGeneratorTrainer {
         return model.textEmbeds(classes.stream().map(c -> "a photo of " + c + ".").toList()).toFloats();
     }
 
-    /** ClearCLIP dense features of the images [n,P,E], rows L2-normalised, 8 images per run. */
+    /** ClearCLIP dense features [B,P,E], rows L2-normalised, of a batch of normalised images [B,3,S,S]. */
+    public float[] features(float[] pixels, int b, int size) {
+        return Similarity.normalizeRows(model.denseEmbeds(NpyArray.ofFloats(pixels, b, 3, size, size), ClipModel.Dense.CLEARCLIP).floats(),
+                model.config().projectionDim());
+    }
+
+    /** The features of every image [n,P,E], 8 images per run (for tests and small sets). */
     public float[] features(Data data) {
-        int s = data.size();
-        int per = 3 * s * s;
-        float[] all = null;
+        int[] all = new int[data.n()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        float[] out = null;
         int off = 0;
-        for (int start = 0; start < data.n(); start += 8) {
-            int b = Math.min(8, data.n() - start);
-            float[] px = java.util.Arrays.copyOfRange(data.pixels(), start * per, (start + b) * per);
-            float[] f = Similarity.normalizeRows(model.denseEmbeds(NpyArray.ofFloats(px, b, 3, s, s), ClipModel.Dense.CLEARCLIP).floats(),
-                    model.config().projectionDim());
-            if (all == null) {
-                all = new float[f.length / b * data.n()];
+        for (int start = 0; start < all.length; start += 8) {
+            int[] which = Arrays.copyOfRange(all, start, Math.min(all.length, start + 8));
+            float[] f = features(data.pixels(which), which.length, data.size());
+            if (out == null) {
+                out = new float[f.length / which.length * data.n()];
             }
-            System.arraycopy(f, 0, all, off, f.length);
+            System.arraycopy(f, 0, out, off, f.length);
             off += f.length;
         }
-        return all == null ? new float[0] : all;
+        return out == null ? new float[0] : out;
     }
 
     /** The trainable tensors: the head's four, then the adapters' six when trained jointly. */
@@ -192,15 +241,14 @@ public final class MaskGeneratorTrainer {
         if (o.stage().equals("c") && (prompts == null || prompts.length != k * e)) {
             throw new ClipWsssException("stage c needs the background prompt embeddings [" + k + "," + e + "] (prompt_embeds.npy)");
         }
-        float[] feats = features(data);
         Minibatches batches = new Minibatches(pairs.length, o.batchSize() == 0 ? pairs.length : o.batchSize(), o.seed());
         Map<String, long[]> params = parameters(e, h, k, o.adapters());
         TrainingLoop.Spec spec = new TrainingLoop.Spec(workDir, "SemPLeS mask generator stage " + o.stage(), params,
                 settings(data, text, prompts, o, initial), o.optimizer(), o.schedule(), o.steps(), o.checkpointEvery(),
-                o.cancelled(), step -> batch(feats, data, pairs, batches.indices(step)));
+                o.cancelled(), step -> batch(data, pairs, batches.indices(step)));
         try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
             Graph forward = graph(cfg, new SafetensorsWeights(st), batches.size(), k, text, prompts, h, o.stage(), o.adapters());
-            TrainingLoop.Outcome r = TrainingLoop.run(spec, forward, () -> initial != null ? initial : fresh(feats, text, data, o),
+            TrainingLoop.Outcome r = TrainingLoop.run(spec, forward, () -> initial != null ? initial : fresh(text, data, o),
                     model.sessions(), listener);
             float[] p = r.parameters();
             int headSize = MaskGenerator.size(e, h, k);
@@ -211,24 +259,24 @@ public final class MaskGeneratorTrainer {
         }
     }
 
-    /** The data inputs of one batch of pairs: {@code pixels} [B,3,S,S], {@code features} [B,P,E], {@code pair_onehot} [B,K]. */
-    public Map<String, NpyArray> batch(float[] feats, Data data, int[][] pairs, int[] which) {
+    /**
+     * The data inputs of one batch of pairs: {@code pixels} [B,3,S,S], {@code features} [B,P,E] (computed here, so
+     * no features of the whole set are held), {@code pair_onehot} [B,K].
+     */
+    public Map<String, NpyArray> batch(Data data, int[][] pairs, int[] which) {
         int e = model.config().projectionDim();
         int b = which.length;
-        int per = 3 * data.size() * data.size();
-        int pf = feats.length / data.n();
-        float[] px = new float[b * per];
-        float[] f = new float[b * pf];
+        int[] images = new int[b];
         float[] onehot = new float[b * data.k()];
         for (int i = 0; i < b; i++) {
-            int[] pair = pairs[which[i]];
-            System.arraycopy(data.pixels(), pair[0] * per, px, i * per, per);
-            System.arraycopy(feats, pair[0] * pf, f, i * pf, pf);
-            onehot[i * data.k() + pair[1]] = 1;
+            images[i] = pairs[which[i]][0];
+            onehot[i * data.k() + pairs[which[i]][1]] = 1;
         }
+        float[] px = data.pixels(images);
+        float[] f = features(px, b, data.size());
         Map<String, NpyArray> m = new LinkedHashMap<>();
         m.put("pixels", NpyArray.ofFloats(px, b, 3, data.size(), data.size()));
-        m.put("features", NpyArray.ofFloats(f, b, pf / e, e));
+        m.put("features", NpyArray.ofFloats(f, b, f.length / b / e, e));
         m.put("pair_onehot", NpyArray.ofFloats(onehot, b, data.k()));
         return m;
     }
@@ -268,8 +316,8 @@ public final class MaskGeneratorTrainer {
     }
 
     /** A fresh start: the warm-started head, then (when trained jointly) seeded adapters. */
-    private float[] fresh(float[] feats, float[] text, Data data, Options o) {
-        float[] head = warmStart(feats, text, data, o);
+    private float[] fresh(float[] text, Data data, Options o) {
+        float[] head = warmStart(text, data, o);
         if (!o.adapters()) {
             return head;
         }
@@ -284,7 +332,7 @@ public final class MaskGeneratorTrainer {
      * Fits a seeded head by MSE to {@link #warmTargets} ({@code warmSteps} AdamW steps, rate {@link Options#WARM_LR},
      * minibatches of images as large as the pair batches); returns its flat parameters.
      */
-    private float[] warmStart(float[] feats, float[] text, Data data, Options o) {
+    private float[] warmStart(float[] text, Data data, Options o) {
         int e = model.config().projectionDim();
         int h = o.hidden();
         int k = data.k();
@@ -293,8 +341,8 @@ public final class MaskGeneratorTrainer {
         if (o.warmSteps() <= 0) {
             return p;
         }
-        int patches = feats.length / e / n;
-        float[] targets = warmTargets(feats, text, n, k, e);
+        int grid = data.size() / model.config().vision().patchSize();
+        int patches = grid * grid;
         Minibatches images = new Minibatches(n, o.batchSize() == 0 ? n : o.batchSize(), o.seed() + 1);
         int b = images.size();
         GraphBuilder g = new GraphBuilder("mask_generator_warm_start");
@@ -305,14 +353,9 @@ public final class MaskGeneratorTrainer {
         String d = g.sub(MaskGenerator.patchMaps(g, f, in), target);
         g.output(g.op("ReduceMean", List.of(g.mul(d, d)), Map.of("keepdims", 0L)), "loss", ElemType.FLOAT);
         TrainingLoop.Feed feed = step -> {
-            int[] which = images.indices(step);
-            float[] fb = new float[b * patches * e];
-            float[] tb = new float[b * patches * k];
-            for (int i = 0; i < b; i++) {
-                System.arraycopy(feats, which[i] * patches * e, fb, i * patches * e, patches * e);
-                System.arraycopy(targets, which[i] * patches * k, tb, i * patches * k, patches * k);
-            }
-            return Map.of("features", NpyArray.ofFloats(fb, b, patches, e), "warm_targets", NpyArray.ofFloats(tb, b, patches, k));
+            float[] fb = features(data.pixels(images.indices(step)), b, data.size());
+            return Map.of("features", NpyArray.ofFloats(fb, b, patches, e),
+                    "warm_targets", NpyArray.ofFloats(warmTargets(fb, text, b, k, e), b, patches, k));
         };
         // the same loop as training, in its own folder (its checkpoint makes an interrupted warm start resumable)
         Path dir = workDir.resolve("warm-start");
@@ -442,7 +485,7 @@ public final class MaskGeneratorTrainer {
         n.put("hidden", o.hidden());
         n.put("warm_steps", o.warmSteps());
         n.put("images", data.n());
-        n.put("data_hash", Arrays.hashCode(data.pixels()) * 31 + Arrays.hashCode(data.targets()));
+        n.put("data_hash", data.images().hash() * 31 + Arrays.hashCode(data.targets()));
         n.put("text_hash", Arrays.hashCode(text) * 31 + (prompts == null ? 0 : Arrays.hashCode(prompts)));
         n.put("batch", o.batchSize());
         n.put("data_order_seed", o.seed());

@@ -80,21 +80,25 @@ public final class SemplesStages {
     /** Image embeddings of {@code (1 - M_k) X} for every pair, M_k the stage-a head's map, 16 pairs per run. */
     static float[] backgroundEmbeddings(ClipModel model, MaskGeneratorTrainer trainer, MaskGeneratorTrainer.Data data,
             int[][] pairs, MaskGenerator head) {
-        float[] feats = trainer.features(data);
         int size = data.size();
         int plane = size * size;
         int grid = size / model.config().vision().patchSize();
-        int pf = feats.length / data.n();
         List<float[]> out = new ArrayList<>();
         for (int start = 0; start < pairs.length; start += 16) {
             int b = Math.min(16, pairs.length - start);
+            int[] images = new int[b];
+            for (int i = 0; i < b; i++) {
+                images[i] = pairs[start + i][0];
+            }
+            float[] x = data.pixels(images);
+            float[] feats = trainer.features(x, b, size);
+            int pf = feats.length / b;
             float[] px = new float[b * 3 * plane];
             for (int i = 0; i < b; i++) {
-                int img = pairs[start + i][0];
-                float[] m = head.classMap(feats, img * pf, grid, pairs[start + i][1], size);
+                float[] m = head.classMap(feats, i * pf, grid, pairs[start + i][1], size);
                 for (int c = 0; c < 3; c++) {
                     for (int q = 0; q < plane; q++) {
-                        px[(i * 3 + c) * plane + q] = (1 - m[q]) * data.pixels()[(img * 3 + c) * plane + q];
+                        px[(i * 3 + c) * plane + q] = (1 - m[q]) * x[(i * 3 + c) * plane + q];
                     }
                 }
             }
