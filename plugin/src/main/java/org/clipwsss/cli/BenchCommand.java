@@ -53,6 +53,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--prompts", description = "Benchmark a SemPLeS prompt-learning step instead (20 classes, L = 30).")
     boolean prompts;
 
+    @Option(names = "--mask-generator", description = "Benchmark a SemPLeS mask-generator step instead (stage a, 8 pairs per batch).")
+    boolean maskGenerator;
+
     @Spec
     CommandSpec spec;
 
@@ -68,6 +71,9 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("model %s (random weights) ready in %.1f s: %s%n", shapes, (System.nanoTime() - t0) / 1e9, dir);
         if (prompts) {
             return promptStep(dir, out);
+        }
+        if (maskGenerator) {
+            return maskGeneratorStep(dir, out);
         }
         List<Raster8> imgs = syntheticImages(images + 2, 7);
         List<String> voc = ClassList.voc().names();
@@ -183,6 +189,52 @@ final class BenchCommand implements Callable<Integer> {
             if (json != null) {
                 AtomicFiles.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(
                         Map.of("shapes", shapes, "classes", k, "prompt_length", l, "seconds_per_step", mean, "steps", seconds.size() - 1)) + "\n");
+            }
+        }
+        return 0;
+    }
+
+    /** Seconds per mask-generator step (stage a, batches of 8 pairs, 20 classes, gradients through the image tower). */
+    private Integer maskGeneratorStep(Path dir, PrintWriter out) throws IOException {
+        int k = 20;
+        int n = 8;
+        int batch = 8;
+        try (SessionFactory sessions = new SessionFactory(Device.AUTO, threads);
+                ClipModel model = ClipModel.open(dir, ClipModel.Options.defaults().withSource(GraphSource.SAFETENSORS)
+                        .withSessions(sessions).withCacheRoot(dir.resolve("cache")))) {
+            int side = model.config().vision().imageSize();
+            SplittableRandom rnd = new SplittableRandom(13);
+            float[] px = new float[n * 3 * side * side];
+            for (int i = 0; i < px.length; i++) {
+                px[i] = (float) rnd.nextGaussian();
+            }
+            float[] targets = new float[n * k];
+            for (int i = 0; i < n; i++) {
+                targets[i * k + i % k] = 1;
+                targets[i * k + (i + 5) % k] = 1;
+            }
+            org.clipwsss.training.maskgen.MaskGeneratorTrainer.Data data =
+                    new org.clipwsss.training.maskgen.MaskGeneratorTrainer.Data(px, targets, n, side, k);
+            Path work = Files.createTempDirectory("clip-wsss-bench-maskgen");
+            org.clipwsss.training.maskgen.MaskGeneratorTrainer trainer = new org.clipwsss.training.maskgen.MaskGeneratorTrainer(model, work);
+            int steps = Math.max(3, images / 4);
+            org.clipwsss.training.maskgen.MaskGeneratorTrainer.Options o = new org.clipwsss.training.maskgen.MaskGeneratorTrainer.Options(
+                    org.clipwsss.training.optim.Optimizer.adamW(0.9f, 0.999f, 1e-8f, 0f),
+                    org.clipwsss.training.optim.Schedule.parse("constant", 1e-3f, steps), steps, "a", 0,
+                    org.clipwsss.training.maskgen.MaskGenerator.HIDDEN, 0, 0, () -> false, batch, false);
+            long[] stepStart = {System.nanoTime()};
+            List<Double> seconds = new ArrayList<>();
+            trainer.train(data, trainer.classTexts(ClassList.voc().names()), null, o, (step, loss) -> {
+                long now = System.nanoTime();
+                seconds.add((now - stepStart[0]) / 1e9);
+                stepStart[0] = now;
+            });
+            double mean = seconds.subList(1, seconds.size()).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            out.printf("mask generator stage a (%s image tower, %d pairs per batch, %d classes, device %s): %.3f s per step over %d steps%n",
+                    shapes, batch, k, sessions.device(), mean, seconds.size() - 1);
+            if (json != null) {
+                AtomicFiles.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(
+                        Map.of("shapes", shapes, "pairs_per_batch", batch, "classes", k, "seconds_per_step", mean, "steps", seconds.size() - 1)) + "\n");
             }
         }
         return 0;
