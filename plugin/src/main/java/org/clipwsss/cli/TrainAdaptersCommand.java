@@ -82,6 +82,10 @@ final class TrainAdaptersCommand implements Callable<Integer> {
                 TrainPromptsCommand.Tensors t = source.tensors;
                 r = trainer.train(classList, nameList, PromptData.load(t.pixels, t.masks, t.targets, size, classList), o, log::step);
             } else {
+                if (nameList != null) {
+                    throw new ClipWsssException("--names is for tensors; from a folder each pair's name is the synonym the pipeline selects "
+                            + "(--synonyms none keeps the class names)");
+                }
                 List<Path> images = source.folder.images();
                 terminal.println("computing masks, synonyms and embeddings for " + images.size() + " images");
                 FolderExamples.Collected c = FolderExamples.collect(model, Pipeline.create(model, pipelineOptions.settings()), images,
