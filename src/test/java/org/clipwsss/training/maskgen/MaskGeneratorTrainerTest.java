@@ -225,6 +225,7 @@ class MaskGeneratorTrainerTest {
                 minibatch(5, false, () -> false), (s, l) -> { });
         assertArrayEquals(full.losses(), resumed.losses(), "same loss curve");
         assertArrayEquals(full.head().flat(), resumed.head().flat(), "same head");
+        assertTrue(Files.isRegularFile(b.resolve("optimizer_model.onnx")) && Files.isRegularFile(b.resolve("eval_model.onnx")));
         // one pair per step: the losses of single pairs differ from step to step
         assertTrue(java.util.Arrays.stream(full.losses()).distinct().count() > 2, java.util.Arrays.toString(full.losses()));
     }
@@ -266,5 +267,22 @@ class MaskGeneratorTrainerTest {
                 assertEquals(maps[c * S * S + q], java[q], 1e-4, "class " + c + " pixel " + q);
             }
         }
+    }
+
+    @Test
+    void aStopBetweenWritingTheTensorsAndTheJsonStillResumesExactly(@TempDir Path a, @TempDir Path b) throws Exception {
+        MaskGeneratorTrainer.Result full = new MaskGeneratorTrainer(tiny.model, a).train(data, negated, null,
+                minibatch(5, false, () -> false), (s, l) -> { });
+        int[] seen = {0};
+        new MaskGeneratorTrainer(tiny.model, b).train(data, negated, null, minibatch(5, false, () -> seen[0] >= 2), (s, l) -> seen[0]++);
+        String atStep2 = Files.readString(b.resolve("checkpoint.json"));
+        seen[0] = 0;
+        new MaskGeneratorTrainer(tiny.model, b).train(data, negated, null, minibatch(5, false, () -> seen[0] >= 1), (s, l) -> seen[0]++);
+        // as if the run had been killed after checkpoint.safetensors (step 3) was renamed into place, before checkpoint.json
+        Files.writeString(b.resolve("checkpoint.json"), atStep2);
+        MaskGeneratorTrainer.Result resumed = new MaskGeneratorTrainer(tiny.model, b).train(data, negated, null,
+                minibatch(5, false, () -> false), (s, l) -> { });
+        assertArrayEquals(full.losses(), resumed.losses(), "same loss curve");
+        assertArrayEquals(full.head().flat(), resumed.head().flat(), "same head");
     }
 }

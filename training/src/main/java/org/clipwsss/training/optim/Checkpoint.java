@@ -24,21 +24,26 @@ public record Checkpoint(int step, Map<String, NpyArray> parameters, Map<String,
     public static final String TENSORS = "checkpoint.safetensors";
     public static final String META = "checkpoint.json";
     private static final String OPT = "optimizer/";
+    private static final String EMBEDDED = "checkpoint_json";
 
     public void save(Path dir) {
         Map<String, NpyArray> tensors = new LinkedHashMap<>(parameters);
         optimizerState.forEach((k, v) -> tensors.put(OPT + k, NpyArray.ofFloats(v, v.length)));
-        SafetensorsWriter.write(dir.resolve(TENSORS), tensors, Map.of("format", "clip-wsss checkpoint", "step", Integer.toString(step)));
         ObjectMapper json = new ObjectMapper();
         ObjectNode meta = json.createObjectNode();
         meta.put("step", step);
         meta.set("losses", json.valueToTree(losses));
         meta.set("settings", settings);
+        String text;
         try {
-            AtomicFiles.writeString(dir.resolve(META), json.writerWithDefaultPrettyPrinter().writeValueAsString(meta) + "\n");
+            text = json.writerWithDefaultPrettyPrinter().writeValueAsString(meta) + "\n";
         } catch (IOException e) {
             throw ClipWsssException.file(dir.resolve(META), "cannot write (" + e.getMessage() + ")", e);
         }
+        // the tensors carry their own copy of the metadata: a stop between the two writes leaves a usable pair
+        SafetensorsWriter.write(dir.resolve(TENSORS), tensors, Map.of("format", "clip-wsss checkpoint", "step", Integer.toString(step),
+                EMBEDDED, text));
+        AtomicFiles.writeString(dir.resolve(META), text);
     }
 
     /** The checkpoint in {@code dir}, or null when there is none. */
@@ -57,17 +62,23 @@ public record Checkpoint(int step, Map<String, NpyArray> parameters, Map<String,
         if (meta == null || !meta.path("step").isInt() || !meta.path("losses").isArray()) {
             throw ClipWsssException.file(metaFile, "corrupt checkpoint metadata (no step or losses); delete it to start over");
         }
-        int step = meta.get("step").asInt();
-        double[] losses = new double[meta.get("losses").size()];
-        for (int i = 0; i < losses.length; i++) {
-            losses[i] = meta.get("losses").get(i).asDouble();
-        }
-        if (losses.length != step) {
-            throw ClipWsssException.file(metaFile, "corrupt checkpoint: " + losses.length + " losses for step " + step);
-        }
         Map<String, NpyArray> params = new LinkedHashMap<>();
         Map<String, float[]> state = new LinkedHashMap<>();
         try (SafetensorsFile st = SafetensorsFile.open(tensorFile)) {
+            String tensorStep = st.metadata().get("step");
+            if (tensorStep != null && !tensorStep.equals(Integer.toString(meta.get("step").asInt()))) {
+                // stopped between writing the tensors and checkpoint.json: the tensors' own copy belongs to them
+                String embedded = st.metadata().get(EMBEDDED);
+                if (embedded == null) {
+                    throw ClipWsssException.file(tensorFile, "is at step " + tensorStep + ", " + META + " at step " + meta.get("step")
+                            + "; delete both to start over");
+                }
+                try {
+                    meta = new ObjectMapper().readTree(embedded);
+                } catch (IOException e) {
+                    throw ClipWsssException.file(tensorFile, "corrupt checkpoint metadata (" + e.getMessage() + "); delete it to start over", e);
+                }
+            }
             for (String name : st.names()) {
                 NpyArray a = st.readArray(name);
                 if (name.startsWith(OPT)) {
@@ -76,6 +87,14 @@ public record Checkpoint(int step, Map<String, NpyArray> parameters, Map<String,
                     params.put(name, a);
                 }
             }
+        }
+        int step = meta.get("step").asInt();
+        double[] losses = new double[meta.get("losses").size()];
+        for (int i = 0; i < losses.length; i++) {
+            losses[i] = meta.get("losses").get(i).asDouble();
+        }
+        if (losses.length != step) {
+            throw ClipWsssException.file(metaFile, "corrupt checkpoint: " + losses.length + " losses for step " + step);
         }
         return new Checkpoint(step, params, state, losses, meta.get("settings"));
     }
