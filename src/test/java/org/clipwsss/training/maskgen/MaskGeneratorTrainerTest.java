@@ -285,4 +285,16 @@ class MaskGeneratorTrainerTest {
         assertArrayEquals(full.losses(), resumed.losses(), "same loss curve");
         assertArrayEquals(full.head().flat(), resumed.head().flat(), "same head");
     }
+
+    @Test
+    void featuresDoNotDependOnTheBatchOrTheCacheBudget() {
+        FeatureCache kept = new FeatureCache(tiny.model, FeatureCache.DEFAULT_BYTES);
+        FeatureCache none = new FeatureCache(tiny.model, 0);
+        float[] both = kept.of(data, new int[] {0, 1});
+        float[] reversed = none.of(data, new int[] {1, 0});
+        int half = both.length / 2;
+        assertArrayEquals(java.util.Arrays.copyOfRange(both, 0, half), java.util.Arrays.copyOfRange(reversed, half, 2 * half));
+        assertArrayEquals(java.util.Arrays.copyOfRange(both, half, 2 * half), java.util.Arrays.copyOfRange(reversed, 0, half));
+        assertArrayEquals(both, kept.of(data, new int[] {0, 1}), "served from the cache");
+    }
 }

@@ -41,8 +41,9 @@ import org.clipwsss.training.optim.Schedule;
  * ({@link Losses#COS_MIN}, {@link Losses#COS_MAX}):
  * <pre>stage a: mean(-log s(M_k X, t_k)) + lambda_b * mean(-log(1 - s((1 - M_k) X, t_k)))
  * stage c: stage a + lambda * mean(-log(1 - s(M_k X, u_b_k)))</pre>
- * The gradient runs through the image tower into M and the head's four parameters (graph inputs). The frozen
- * ClearCLIP dense features (unit rows) are computed once and baked into the graph.
+ * The gradient runs through the image tower into M and the head's four parameters (graph inputs). Each step's
+ * batch of pairs, with the frozen ClearCLIP dense features of its images (from a {@link FeatureCache}), is fed as
+ * graph inputs.
  *
  * <p>Warm start (only on a fresh run): the head is first fit by MSE ({@code warmSteps} AdamW steps, rate
  * {@link Options#WARM_LR}) to the training-free CAMs at patch resolution: per image and class,
@@ -166,9 +167,17 @@ public final class MaskGeneratorTrainer {
     private final ClipModel model;
     private final Path workDir;
 
+    private final FeatureCache features;
+
     public MaskGeneratorTrainer(ClipModel model, Path workDir) {
+        this(model, workDir, new FeatureCache(model, FeatureCache.DEFAULT_BYTES));
+    }
+
+    /** With features shared with other trainers of the same data (the stages of one run). */
+    public MaskGeneratorTrainer(ClipModel model, Path workDir, FeatureCache features) {
         this.model = model;
         this.workDir = workDir;
+        this.features = features;
     }
 
     /** "a photo of {class}." embeddings [K,E]. */
@@ -176,30 +185,18 @@ public final class MaskGeneratorTrainer {
         return model.textEmbeds(classes.stream().map(c -> "a photo of " + c + ".").toList()).toFloats();
     }
 
-    /** ClearCLIP dense features [B,P,E], rows L2-normalised, of a batch of normalised images [B,3,S,S]. */
-    public float[] features(float[] pixels, int b, int size) {
-        return Similarity.normalizeRows(model.denseEmbeds(NpyArray.ofFloats(pixels, b, 3, size, size), ClipModel.Dense.CLEARCLIP).floats(),
-                model.config().projectionDim());
+    /** The frozen features [B,P,E] (unit rows) of images {@code which} of {@code data}. */
+    public float[] features(Data data, int[] which) {
+        return features.of(data, which);
     }
 
-    /** The features of every image [n,P,E], 8 images per run (for tests and small sets). */
+    /** The features of every image [n,P,E]. */
     public float[] features(Data data) {
         int[] all = new int[data.n()];
         for (int i = 0; i < all.length; i++) {
             all[i] = i;
         }
-        float[] out = null;
-        int off = 0;
-        for (int start = 0; start < all.length; start += 8) {
-            int[] which = Arrays.copyOfRange(all, start, Math.min(all.length, start + 8));
-            float[] f = features(data.pixels(which), which.length, data.size());
-            if (out == null) {
-                out = new float[f.length / which.length * data.n()];
-            }
-            System.arraycopy(f, 0, out, off, f.length);
-            off += f.length;
-        }
-        return out == null ? new float[0] : out;
+        return features(data, all);
     }
 
     /** The trainable tensors: the head's four, then the adapters' six when trained jointly. */
@@ -260,8 +257,8 @@ public final class MaskGeneratorTrainer {
     }
 
     /**
-     * The data inputs of one batch of pairs: {@code pixels} [B,3,S,S], {@code features} [B,P,E] (computed here, so
-     * no features of the whole set are held), {@code pair_onehot} [B,K].
+     * The data inputs of one batch of pairs: {@code pixels} [B,3,S,S], {@code features} [B,P,E] (from the feature
+     * cache), {@code pair_onehot} [B,K].
      */
     public Map<String, NpyArray> batch(Data data, int[][] pairs, int[] which) {
         int e = model.config().projectionDim();
@@ -273,7 +270,7 @@ public final class MaskGeneratorTrainer {
             onehot[i * data.k() + pairs[which[i]][1]] = 1;
         }
         float[] px = data.pixels(images);
-        float[] f = features(px, b, data.size());
+        float[] f = features(data, images);
         Map<String, NpyArray> m = new LinkedHashMap<>();
         m.put("pixels", NpyArray.ofFloats(px, b, 3, data.size(), data.size()));
         m.put("features", NpyArray.ofFloats(f, b, f.length / b / e, e));
@@ -353,7 +350,7 @@ public final class MaskGeneratorTrainer {
         String d = g.sub(MaskGenerator.patchMaps(g, f, in), target);
         g.output(g.op("ReduceMean", List.of(g.mul(d, d)), Map.of("keepdims", 0L)), "loss", ElemType.FLOAT);
         TrainingLoop.Feed feed = step -> {
-            float[] fb = features(data.pixels(images.indices(step)), b, data.size());
+            float[] fb = features(data, images.indices(step));
             return Map.of("features", NpyArray.ofFloats(fb, b, patches, e),
                     "warm_targets", NpyArray.ofFloats(warmTargets(fb, text, b, k, e), b, patches, k));
         };

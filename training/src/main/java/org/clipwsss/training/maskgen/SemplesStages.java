@@ -52,7 +52,8 @@ public final class SemplesStages {
         org.clipwsss.training.prompts.PromptData.requireEveryClass(classes, data.pairs());
         float[] text = new MaskGeneratorTrainer(model, out).classTexts(classes);
         MaskGeneratorTrainer.Options a = s.generator().withStage("a", s.generator().steps(), s.generator().schedule());
-        MaskGeneratorTrainer stageA = new MaskGeneratorTrainer(model, folder(out, "stage-a"));
+        FeatureCache features = new FeatureCache(model, FeatureCache.DEFAULT_BYTES);
+        MaskGeneratorTrainer stageA = new MaskGeneratorTrainer(model, folder(out, "stage-a"), features);
         MaskGeneratorTrainer.Result ra = stageA.train(data, text, null, a, (step, loss) -> listener.step("a", step, loss));
         writeLosses(out.resolve("stage-a"), ra.losses());
         if (ra.losses().length < a.steps()) {
@@ -71,7 +72,7 @@ public final class SemplesStages {
         }
         MaskGeneratorTrainer.Options c = s.generator().withStage("c", s.stepsC(),
                 new org.clipwsss.training.optim.Schedule(a.schedule().kind(), a.schedule().base(), s.stepsC(), a.schedule().power()));
-        MaskGeneratorTrainer.Result rc = new MaskGeneratorTrainer(model, folder(out, "stage-c")).train(data, text, rb.promptEmbeds(),
+        MaskGeneratorTrainer.Result rc = new MaskGeneratorTrainer(model, folder(out, "stage-c"), features).train(data, text, rb.promptEmbeds(),
                 c, ra.flat(), (step, loss) -> listener.step("c", step, loss));
         writeLosses(out.resolve("stage-c"), rc.losses());
         return new Outcome(ra, rb, rc);
@@ -91,7 +92,7 @@ public final class SemplesStages {
                 images[i] = pairs[start + i][0];
             }
             float[] x = data.pixels(images);
-            float[] feats = trainer.features(x, b, size);
+            float[] feats = trainer.features(data, images);
             int pf = feats.length / b;
             float[] px = new float[b * 3 * plane];
             for (int i = 0; i < b; i++) {
