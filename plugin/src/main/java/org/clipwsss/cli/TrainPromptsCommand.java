@@ -74,10 +74,7 @@ final class TrainPromptsCommand implements Callable<Integer> {
 
         /** An image's labels: its labels.csv row, or the one label set given for every image. */
         java.util.function.Function<Path, List<String>> labelsOf() {
-            Path csv = Files.isRegularFile(Path.of(labels)) ? Path.of(labels) : null;
-            LabelsCsv table = csv == null ? null : LabelsCsv.load(csv);
-            List<String> fixed = csv == null ? SegmentCommand.splitLabels(labels) : null;
-            return f -> table == null ? fixed : table.labelsFor(f.getFileName().toString());
+            return LabelsCsv.lookup(labels);
         }
     }
 

@@ -37,11 +37,7 @@ public final class TrainingOptions {
         if (steps < 0 || !(lr > 0)) {
             throw new ClipWsssException("--steps must be >= 0 and --lr > 0");
         }
-        return switch (optimizer) {
-            case "sgd" -> Optimizer.sgd(momentum, weightDecay);
-            case "adamw" -> Optimizer.adamW(0.9f, 0.999f, 1e-8f, weightDecay);
-            default -> throw new ClipWsssException("unknown optimizer '" + optimizer + "' (sgd, adamw)");
-        };
+        return Optimizer.named(optimizer, momentum, weightDecay);
     }
 
     Schedule schedule() {

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.batch.BatchJob;
 import org.clipwsss.runtime.clip.ClipModel;
@@ -61,7 +60,7 @@ public final class Training {
         Path out = outputFolder(job.output());
         r.info("CLIP WSSS: computing masks and background embeddings");
         PromptTrainer.Examples ex = FolderExamples.build(m, Models.pipeline(job.model(), PipelineSettings.defaults()), images(job),
-                labelsOf(job.labels()), names, problem -> r.warn("CLIP WSSS: left out " + problem));
+                LabelsCsv.lookup(job.labels()), names, problem -> r.warn("CLIP WSSS: left out " + problem));
         int w = m.config().text().hiddenSize();
         PromptTrainer.Options o = new PromptTrainer.Options(Optimizer.sgd(0, 0), Schedule.parse("constant", (float) job.lr(), job.steps()),
                 job.steps(), 0.02f, 10, r::cancelled);
@@ -80,9 +79,9 @@ public final class Training {
         Path out = outputFolder(job.output());
         r.info("CLIP WSSS: computing masks, synonyms and embeddings");
         FolderExamples.Collected c = FolderExamples.collect(m, Models.pipeline(job.model(), PipelineSettings.defaults()), images(job),
-                labelsOf(job.labels()), names, problem -> r.warn("CLIP WSSS: left out " + problem), true);
+                LabelsCsv.lookup(job.labels()), names, problem -> r.warn("CLIP WSSS: left out " + problem), true);
         AdapterTrainer trainer = new AdapterTrainer(m, out);
-        AdapterTrainer.Options o = new AdapterTrainer.Options(optimizer(job.optimizer()), Schedule.parse("constant", (float) job.lr(), job.steps()),
+        AdapterTrainer.Options o = new AdapterTrainer.Options(Optimizer.named(job.optimizer(), 0, 0), Schedule.parse("constant", (float) job.lr(), job.steps()),
                 job.steps(), AdapterTrainer.Options.ALPHA, AdapterTrainer.Options.BETA, 0, 10, r::cancelled);
         AdapterTrainer.Result res = trainer.train(trainer.frozen(names, c), o, meter("Train Adapters", job.steps(), r));
         if (res.losses().length == job.steps()) {
@@ -105,9 +104,9 @@ public final class Training {
         ClipModel m = Models.open(job.model());
         Path out = outputFolder(job.output());
         r.info("CLIP WSSS: reading the images");
-        MaskGeneratorTrainer.Data data = FolderData.build(m, images(job), labelsOf(job.labels()), names,
+        MaskGeneratorTrainer.Data data = FolderData.build(m, images(job), LabelsCsv.lookup(job.labels()), names,
                 problem -> r.warn("CLIP WSSS: left out " + problem));
-        MaskGeneratorTrainer.Options o = new MaskGeneratorTrainer.Options(optimizer(job.optimizer()),
+        MaskGeneratorTrainer.Options o = new MaskGeneratorTrainer.Options(Optimizer.named(job.optimizer(), 0, 0),
                 Schedule.parse("constant", (float) job.lr(), job.steps()), job.steps(), stages.equals("c") ? "c" : "a", 0,
                 MaskGenerator.HIDDEN, 50, 10, r::cancelled, batch, jointAdapters);
         MaskGeneratorTrainer.Result res;
@@ -162,14 +161,6 @@ public final class Training {
         return names;
     }
 
-    /** An image's labels: from a labels.csv when {@code labels} names one, else the one label set given for all. */
-    static Function<Path, List<String>> labelsOf(String labels) {
-        Path csv = Files.isRegularFile(Path.of(labels)) ? Path.of(labels) : null;
-        LabelsCsv table = csv == null ? null : LabelsCsv.load(csv);
-        List<String> fixed = csv == null ? Arrays.stream(labels.split(";")).map(String::trim).filter(s -> !s.isEmpty()).toList() : null;
-        return f -> table == null ? fixed : table.labelsFor(f.getFileName().toString());
-    }
-
     static Path outputFolder(String output) {
         if (output == null || output.isBlank()) {
             throw new ClipWsssException("give an output folder");
@@ -181,14 +172,6 @@ public final class Training {
             throw ClipWsssException.file(out, "cannot create the output folder (" + e.getMessage() + ")", e);
         }
         return out;
-    }
-
-    static Optimizer optimizer(String name) {
-        return switch (name) {
-            case "sgd" -> Optimizer.sgd(0, 0);
-            case "adamw" -> Optimizer.adamW(0.9f, 0.999f, 1e-8f, 0f);
-            default -> throw new ClipWsssException("unknown optimizer '" + name + "' (sgd, adamw)");
-        };
     }
 
     /** The summary of a run that may have been stopped: steps done, last loss, where the results are. */

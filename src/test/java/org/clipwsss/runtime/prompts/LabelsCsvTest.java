@@ -82,4 +82,16 @@ class LabelsCsvTest {
     private Path write(String text) throws IOException {
         return Files.writeString(Files.createTempFile(dir, "labels", ".csv"), text);
     }
+
+    @Test
+    void lookupTakesAFileOrOneLabelSetForAll(@TempDir Path dir) throws IOException {
+        Path csv = dir.resolve("labels.csv");
+        Files.writeString(csv, "image,labels\na,cat;dog\nb,\n");
+        var fromFile = LabelsCsv.lookup(csv.toString());
+        assertEquals(List.of("cat", "dog"), fromFile.apply(dir.resolve("a.jpg")));
+        assertEquals(List.of(), fromFile.apply(dir.resolve("b.png")));
+        assertNull(fromFile.apply(dir.resolve("c.png")));
+        var fixed = LabelsCsv.lookup(" nucleus ; cell ");
+        assertEquals(List.of("nucleus", "cell"), fixed.apply(dir.resolve("anything.tif")));
+    }
 }

@@ -1,46 +1,16 @@
 package org.clipwsss.plugin.commands;
 
-import java.io.File;
 import org.clipwsss.plugin.Training;
-import org.scijava.ItemIO;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.ui.UIService;
 
 /**
  * SemPLeS background prompts learned from a folder of images and their labels; progress in the status bar,
  * Esc or cancelling stops after the current step and saves a checkpoint, from which a rerun continues.
  */
 @Plugin(type = Command.class, headless = true, menuPath = "Plugins>CLIP WSSS>Train Background Prompts...")
-public class TrainPromptsCommand extends ContextCommand {
-    @Parameter
-    private LogService log;
-
-    @Parameter
-    private StatusService status;
-
-    @Parameter(required = false)
-    private UIService ui;
-
-    @Parameter(label = "Input folder", style = "directory")
-    private File input;
-
-    @Parameter(label = "Labels", description = "A labels.csv (image,labels) or one label set for every image")
-    private String labels = "";
-
-    @Parameter(label = "Classes", description = "The classes to learn prompts for, ;-separated")
-    private String classes = "";
-
-    @Parameter(label = "Output folder", style = "directory")
-    private File output;
-
-    @Parameter(label = "Model", required = false)
-    private String model = "";
-
+public class TrainPromptsCommand extends TrainingCommand {
     @Parameter(label = "Prompt length", min = "1")
     private int length = 30;
 
@@ -50,15 +20,8 @@ public class TrainPromptsCommand extends ContextCommand {
     @Parameter(label = "Learning rate")
     private double lr = 1.0;
 
-    @Parameter(type = ItemIO.OUTPUT)
-    private String summary;
-
     @Override
     public void run() {
-        CommandSupport.guard(this, "Train Background Prompts", log, ui, () -> {
-            CommandReporter r = new CommandReporter(this, status, log);
-            summary = r.finish("Train Background Prompts", Training.prompts(new Training.Job(input.getPath(), labels, classes,
-                    output.getPath(), model, "sgd", steps, lr), length, r));
-        });
+        train("Train Background Prompts", "sgd", steps, lr, (job, r) -> Training.prompts(job, length, r));
     }
 }

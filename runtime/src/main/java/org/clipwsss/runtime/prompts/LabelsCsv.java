@@ -50,6 +50,19 @@ public final class LabelsCsv {
      * The labels of an image file: the row named exactly {@code imageFileName}, else the row named without its
      * extension ({@code 2007_000032.jpg} -> {@code 2007_000032}); null when there is no such row.
      */
+    /**
+     * The labels of an image file, as the commands take them: {@code labels} names a labels.csv, or is one
+     * ;-separated label set that every image has.
+     */
+    public static java.util.function.Function<Path, List<String>> lookup(String labels) {
+        if (java.nio.file.Files.isRegularFile(Path.of(labels))) {
+            LabelsCsv table = load(Path.of(labels));
+            return f -> table.labelsFor(f.getFileName().toString());
+        }
+        List<String> fixed = Arrays.stream(labels.split(";")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        return f -> fixed;
+    }
+
     public List<String> labelsFor(String imageFileName) {
         List<String> labels = byImage.get(imageFileName);
         int dot = imageFileName.lastIndexOf('.');

@@ -86,6 +86,18 @@ public interface Optimizer {
         load(state);
     }
 
+    /**
+     * By name: {@code sgd} (with {@code momentum}) or {@code adamw} (PyTorch's default betas and eps; momentum
+     * unused), both with {@code weightDecay}.
+     */
+    static Optimizer named(String name, float momentum, float weightDecay) {
+        return switch (name) {
+            case "sgd" -> sgd(momentum, weightDecay);
+            case "adamw" -> adamW(0.9f, 0.999f, 1e-8f, weightDecay);
+            default -> throw new org.clipwsss.runtime.ClipWsssException("unknown optimizer '" + name + "' (sgd, adamw)");
+        };
+    }
+
     /** PyTorch's SGD: optional weight decay added to the gradient, optional momentum (dampening 0, no Nesterov). */
     static Optimizer sgd(float momentum, float weightDecay) {
         return new Sgd(momentum, weightDecay);
