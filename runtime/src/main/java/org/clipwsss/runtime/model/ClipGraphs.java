@@ -127,11 +127,11 @@ public final class ClipGraphs {
         List<String> probs = new ArrayList<>();
         String x = b.visionTrunk(pixels, firstAttention);
         for (int i = firstAttention; i < layer; i++) {
-            x = b.encoderLayerKeepingAttention(x, "vision_model.encoder.layers." + i, v, probs);
+            x = b.encoderLayer(x, "vision_model.encoder.layers." + i, v, null, probs);
         }
         String prefix = "vision_model.encoder.layers." + layer;
         g.scope(prefix);
-        probs.add(b.attentionProbabilities(b.layerNorm(x, prefix + ".layer_norm1", v), prefix, v));
+        probs.add(b.attentionProbabilities(b.layerNorm(x, prefix + ".layer_norm1", v), prefix, v, null));
         g.scope("vision.attention");
         String sum = null;
         for (String a : probs) {
@@ -372,43 +372,36 @@ public final class ClipGraphs {
 
     /** x += out_proj(attn(layer_norm1(x))); x += fc2(act(fc1(layer_norm2(x)))). */
     private String encoderLayer(String x, String prefix, ClipConfig.Tower t, String attnMask) {
+        return encoderLayer(x, prefix, t, attnMask, null);
+    }
+
+    /** One encoder layer; with {@code probs} not null, its attention probabilities [B,H,T,T] are added to it. */
+    private String encoderLayer(String x, String prefix, ClipConfig.Tower t, String attnMask, List<String> probs) {
         g.scope(prefix);
         int w = t.hiddenSize();
         String h = layerNorm(x, prefix + ".layer_norm1", t);
-        String q = g.mul(linear(h, prefix + ".self_attn.q_proj", w, w), g.constant("scale", (float) Math.pow(t.headDim(), -0.5)));
-        String k = linear(h, prefix + ".self_attn.k_proj", w, w);
-        String v = linear(h, prefix + ".self_attn.v_proj", w, w);
-        String scores = g.matMul(splitHeads(q, t), g.transpose(splitHeads(k, t), 0, 1, 3, 2));
-        if (attnMask != null) {
-            scores = g.add(scores, attnMask);
+        String p = attentionProbabilities(h, prefix, t, attnMask);
+        if (probs != null) {
+            probs.add(p);
         }
-        String attended = mergeHeads(g.matMul(g.softmax(scores, -1), splitHeads(v, t)), t);
+        String v = linear(h, prefix + ".self_attn.v_proj", w, w);
+        String attended = mergeHeads(g.matMul(p, splitHeads(v, t)), t);
         x = g.add(x, linear(attended, prefix + ".self_attn.out_proj", w, w));
         String m = linear(layerNorm(x, prefix + ".layer_norm2", t), prefix + ".mlp.fc1", t.intermediateSize(), w);
         m = linear(Activation.apply(g, t.hiddenAct(), m), prefix + ".mlp.fc2", w, t.intermediateSize());
         return g.add(x, m);
     }
 
-    /** softmax(q k^T) per head, q = q_proj(h) * head_dim^-0.5, k = k_proj(h), for h = layer_norm1(x): [B,H,T,T]. */
-    private String attentionProbabilities(String h, String prefix, ClipConfig.Tower t) {
+    /**
+     * softmax(q k^T + mask) per head, q = q_proj(h) * head_dim^-0.5, k = k_proj(h), for h = layer_norm1(x):
+     * [B,H,T,T] ({@code attnMask} null: no mask).
+     */
+    private String attentionProbabilities(String h, String prefix, ClipConfig.Tower t, String attnMask) {
         int w = t.hiddenSize();
         String q = g.mul(linear(h, prefix + ".self_attn.q_proj", w, w), g.constant("scale", (float) Math.pow(t.headDim(), -0.5)));
         String k = linear(h, prefix + ".self_attn.k_proj", w, w);
-        return g.softmax(g.matMul(splitHeads(q, t), g.transpose(splitHeads(k, t), 0, 1, 3, 2)), -1);
-    }
-
-    /** {@link #encoderLayer} without a mask (the same ops), adding the layer's attention probabilities to {@code probs}. */
-    private String encoderLayerKeepingAttention(String x, String prefix, ClipConfig.Tower t, List<String> probs) {
-        g.scope(prefix);
-        int w = t.hiddenSize();
-        String h = layerNorm(x, prefix + ".layer_norm1", t);
-        String p = attentionProbabilities(h, prefix, t);
-        probs.add(p);
-        String v = linear(h, prefix + ".self_attn.v_proj", w, w);
-        x = g.add(x, linear(mergeHeads(g.matMul(p, splitHeads(v, t)), t), prefix + ".self_attn.out_proj", w, w));
-        String m = linear(layerNorm(x, prefix + ".layer_norm2", t), prefix + ".mlp.fc1", t.intermediateSize(), w);
-        m = linear(Activation.apply(g, t.hiddenAct(), m), prefix + ".mlp.fc2", w, t.intermediateSize());
-        return g.add(x, m);
+        String scores = g.matMul(splitHeads(q, t), g.transpose(splitHeads(k, t), 0, 1, 3, 2));
+        return g.softmax(attnMask == null ? scores : g.add(scores, attnMask), -1);
     }
 
     /** [B,T,W] -> [B,H,T,D] */
