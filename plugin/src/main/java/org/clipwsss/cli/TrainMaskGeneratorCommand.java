@@ -120,9 +120,7 @@ final class TrainMaskGeneratorCommand implements Callable<Integer> {
                     jointAdapters);
             MaskGeneratorTrainer.Result r;
             if (stage.equals("abc")) {
-                PromptTrainer.Options po = new PromptTrainer.Options(Optimizer.sgd(0, 0),
-                        org.clipwsss.training.optim.Schedule.parse("constant", promptLr, promptSteps), promptSteps, 0.02f,
-                        training.checkpointEvery, cancel::requested);
+                PromptTrainer.Options po = SemplesStages.promptOptions(promptLr, promptSteps, training.checkpointEvery, cancel::requested);
                 SemplesStages.Settings settings = new SemplesStages.Settings(o, stepsC == null ? training.steps : stepsC, po,
                         promptLength, seed);
                 Map<String, StepMeter> meters = new LinkedHashMap<>();
@@ -134,26 +132,21 @@ final class TrainMaskGeneratorCommand implements Callable<Integer> {
                         terminal.flush();
                     }
                 });
-                if (done.stageC() == null) {
+                if (!done.finished()) {
                     terminal.println("stopped; a checkpoint is saved, run the same command again to continue");
                     return 3;
                 }
-                done.prompts().save(out, classList, promptLength, model.config().text().hiddenSize(), model.config().projectionDim(),
-                        SemplesStages.describe(settings));
+                done.save(model, out, classList, settings);
                 r = done.stageC();
             } else {
-                float[] u = prompts == null ? null : Npy.read(prompts).requireShape(prompts, "prompt embeddings", classList.size(),
-                        model.config().projectionDim()).toFloats();
+                float[] u = prompts == null ? null : trainer.promptEmbeds(prompts, classList.size());
                 TrainingOptions.LossLog log = new TrainingOptions.LossLog(out, terminal, training.steps);
                 r = trainer.train(data, trainer.classTexts(classList), u, o, log::step);
                 AtomicFiles.writeString(out.resolve("loss.csv"), log.csv());
                 if (log.stoppedEarly()) {
                     return 3;
                 }
-            }
-            MaskGeneratorTrainer.export(model, r.head(), classList, out);
-            if (r.adapters() != null) {
-                r.adapters().save(out, Map.of("trained", "jointly with the SemPLeS mask generator"));
+                r.export(model, classList, out);
             }
             terminal.println("wrote " + out.resolve(MaskGeneratorTrainer.ONNX) + ", " + MaskGeneratorTrainer.META
                     + (r.adapters() != null ? ", adapters.safetensors" : "") + (stage.equals("abc") ? ", prompts.npy, prompt_embeds.npy" : ", loss.csv"));

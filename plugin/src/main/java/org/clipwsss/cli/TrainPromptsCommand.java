@@ -1,6 +1,5 @@
 package org.clipwsss.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -9,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.io.Npy;

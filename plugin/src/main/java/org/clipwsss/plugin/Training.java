@@ -11,7 +11,6 @@ import java.util.Map;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.batch.BatchJob;
 import org.clipwsss.runtime.clip.ClipModel;
-import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.pipeline.PipelineSettings;
 import org.clipwsss.runtime.prompts.LabelsCsv;
 import org.clipwsss.training.adapters.AdapterTrainer;
@@ -111,34 +110,26 @@ public final class Training {
                 MaskGenerator.HIDDEN, 50, 10, r::cancelled, batch, jointAdapters);
         MaskGeneratorTrainer.Result res;
         if (stages.equals("abc")) {
-            PromptTrainer.Options po = new PromptTrainer.Options(Optimizer.sgd(0, 0), Schedule.parse("constant", 1f, promptSteps),
-                    promptSteps, 0.02f, 10, r::cancelled);
+            PromptTrainer.Options po = SemplesStages.promptOptions(1f, promptSteps, 10, r::cancelled);
             SemplesStages.Settings settings = new SemplesStages.Settings(o, job.steps(), po, 30, 0);
             Map<String, TrainingLoop.StepListener> meters = new HashMap<>();
             SemplesStages.Outcome done = SemplesStages.run(m, out, names, data, settings, (stage, step, loss) -> meters
                     .computeIfAbsent(stage, s -> meter("Train Mask Generator, stage " + s, s.equals("b") ? promptSteps : job.steps(), r))
                     .step(step, loss));
-            if (done.stageC() == null) {
+            if (!done.finished()) {
                 return "stopped; the checkpoints in " + out + " let the same command continue";
             }
-            done.prompts().save(out, names, 30, m.config().text().hiddenSize(), m.config().projectionDim(), SemplesStages.describe(settings));
+            done.save(m, out, names, settings);
             res = done.stageC();
         } else {
-            float[] u = null;
-            if (stages.equals("c")) {
-                if (prompts == null || prompts.isBlank()) {
-                    throw new ClipWsssException("stage c needs the prompt embeddings (prompt_embeds.npy of Train Background Prompts)");
-                }
-                u = Npy.read(Path.of(prompts)).requireShape(Path.of(prompts), "prompt embeddings", names.size(), m.config().projectionDim())
-                        .toFloats();
+            if (stages.equals("c") && (prompts == null || prompts.isBlank())) {
+                throw new ClipWsssException("stage c needs the prompt embeddings (prompt_embeds.npy of Train Background Prompts)");
             }
             MaskGeneratorTrainer trainer = new MaskGeneratorTrainer(m, out);
+            float[] u = stages.equals("c") ? trainer.promptEmbeds(Path.of(prompts), names.size()) : null;
             res = trainer.train(data, trainer.classTexts(names), u, o, meter("Train Mask Generator", job.steps(), r));
-        }
-        if (res.losses().length == job.steps()) {
-            MaskGeneratorTrainer.export(m, res.head(), names, out);
-            if (res.adapters() != null) {
-                res.adapters().save(out, Map.of("trained", "jointly with the SemPLeS mask generator"));
+            if (res.losses().length == job.steps()) {
+                res.export(m, names, out);
             }
         }
         return summary(res.losses(), job.steps(), out);

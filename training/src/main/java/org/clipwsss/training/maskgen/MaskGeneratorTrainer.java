@@ -27,7 +27,6 @@ import org.clipwsss.runtime.model.ClipConfig;
 import org.clipwsss.runtime.model.ClipGraphs;
 import org.clipwsss.training.autodiff.Losses;
 import org.clipwsss.runtime.clip.Adapters;
-import org.clipwsss.runtime.clip.Similarity;
 import org.clipwsss.training.adapters.AdapterTrainer;
 import org.clipwsss.training.optim.Minibatches;
 import org.clipwsss.training.optim.TrainingLoop;
@@ -150,6 +149,14 @@ public final class MaskGeneratorTrainer {
 
     /** The trained head, the jointly trained adapters (null unless asked for) and the losses of the steps done. */
     public record Result(MaskGenerator head, Adapters adapters, double[] losses) {
+        /** Writes {@link #ONNX} + {@link #META} (see {@link MaskGeneratorTrainer#export}) and the adapters if any. */
+        public void export(ClipModel model, List<String> classes, Path dir) {
+            MaskGeneratorTrainer.export(model, head, classes, dir);
+            if (adapters != null) {
+                adapters.save(dir, Map.of("trained", "jointly with the SemPLeS mask generator"));
+            }
+        }
+
         /** Head and adapters as one flat buffer (the training parameters' order), to continue from. */
         public float[] flat() {
             float[] h = head.flat();
@@ -310,6 +317,11 @@ public final class MaskGeneratorTrainer {
             }
         }
         return t;
+    }
+
+    /** Learned background prompt embeddings [K,E] (prompt_embeds.npy), shape checked. */
+    public float[] promptEmbeds(Path file, int k) {
+        return org.clipwsss.runtime.io.Npy.read(file).requireShape(file, "prompt embeddings", k, model.config().projectionDim()).toFloats();
     }
 
     /** A fresh start: the warm-started head, then (when trained jointly) seeded adapters. */

@@ -39,7 +39,24 @@ public final class SemplesStages {
     public record Settings(MaskGeneratorTrainer.Options generator, int stepsC, PromptTrainer.Options prompts, int promptLength,
             long promptSeed) { }
 
-    public record Outcome(MaskGeneratorTrainer.Result stageA, PromptTrainer.Result prompts, MaskGeneratorTrainer.Result stageC) { }
+    /** The stages' results; a stopped run has null for the stages it did not finish. */
+    public record Outcome(MaskGeneratorTrainer.Result stageA, PromptTrainer.Result prompts, MaskGeneratorTrainer.Result stageC) {
+        public boolean finished() {
+            return stageC != null;
+        }
+
+        /** Writes the prompts (prompts.npy, prompt_embeds.npy, prompts.json) and the stage-c generator (and adapters). */
+        public void save(ClipModel model, Path out, List<String> classes, Settings s) {
+            prompts.save(out, classes, s.promptLength(), model.config().text().hiddenSize(), model.config().projectionDim(), describe(s));
+            stageC.export(model, classes, out);
+        }
+    }
+
+    /** Stage b's options: plain SGD at a constant rate, SemPLeS's lambda 0.02. */
+    public static PromptTrainer.Options promptOptions(float lr, int steps, int checkpointEvery, java.util.function.BooleanSupplier cancelled) {
+        return new PromptTrainer.Options(org.clipwsss.training.optim.Optimizer.sgd(0, 0),
+                org.clipwsss.training.optim.Schedule.parse("constant", lr, steps), steps, 0.02f, checkpointEvery, cancelled);
+    }
 
     private SemplesStages() {
     }

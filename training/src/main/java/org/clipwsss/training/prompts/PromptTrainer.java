@@ -12,7 +12,6 @@ import org.clipwsss.runtime.graph.ElemType;
 import org.clipwsss.runtime.graph.Graph;
 import org.clipwsss.runtime.graph.GraphBuilder;
 import org.clipwsss.runtime.graph.Initializer;
-import org.clipwsss.runtime.graph.OnnxWriter;
 import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.io.NpyArray;
