@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.clip.ClipModel;
-import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.session.SessionFactory;
 import org.clipwsss.training.adapters.AdapterTrainer;
 import org.clipwsss.runtime.clip.Adapters;
@@ -94,7 +93,6 @@ final class TrainAdaptersCommand implements Callable<Integer> {
                 r = trainer.train(trainer.frozen(classList, c), o, log::step);
                 texts = c.names().stream().distinct().map(n -> "a photo of " + n + ".").toList();
             }
-            AtomicFiles.writeString(out.resolve("loss.csv"), log.csv());
             if (log.stoppedEarly()) {
                 return 3;
             }

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.clip.ClipModel;
-import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.session.SessionFactory;
@@ -142,7 +141,6 @@ final class TrainMaskGeneratorCommand implements Callable<Integer> {
                 float[] u = prompts == null ? null : trainer.promptEmbeds(prompts, classList.size());
                 TrainingOptions.LossLog log = new TrainingOptions.LossLog(out, terminal, training.steps);
                 r = trainer.train(data, trainer.classTexts(classList), u, o, log::step);
-                AtomicFiles.writeString(out.resolve("loss.csv"), log.csv());
                 if (log.stoppedEarly()) {
                     return 3;
                 }

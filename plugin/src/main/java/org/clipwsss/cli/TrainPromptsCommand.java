@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.clipwsss.runtime.clip.ClipModel;
-import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.session.SessionFactory;
@@ -135,7 +134,6 @@ final class TrainPromptsCommand implements Callable<Integer> {
             } else {
                 r = trainer.train(names, folderExamples(model, names, terminal), p0.toFloats(), length, o, listener);
             }
-            AtomicFiles.writeString(out.resolve("loss.csv"), log.csv());
             if (log.stoppedEarly()) {
                 return 3;
             }

@@ -2,7 +2,6 @@ package org.clipwsss.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.training.optim.Checkpoint;
 import org.clipwsss.training.optim.Optimizer;
@@ -44,9 +43,8 @@ public final class TrainingOptions {
         return Schedule.parse(schedule, lr, steps);
     }
 
-    /** loss.csv's content: the losses of an earlier run's checkpoint in {@code out}, then each new step as it comes. */
+    /** Progress on the terminal (resumed step, every tenth step with rate and ETA, an early stop); loss.csv is the loop's. */
     static final class LossLog {
-        private final StringBuilder csv = new StringBuilder("step,loss\n");
         private final PrintWriter terminal;
         private final int steps;
         private final StepMeter meter;
@@ -58,26 +56,18 @@ public final class TrainingOptions {
             this.meter = new StepMeter(steps);
             Checkpoint previous = Checkpoint.load(out);
             if (previous != null) {
-                for (int i = 0; i < previous.losses().length; i++) {
-                    append(i, previous.losses()[i]);
-                }
                 terminal.println("resuming from the checkpoint at step " + previous.step());
                 done = previous.step();
             }
         }
 
         void step(int step, double loss) {
-            append(step, loss);
             done = step + 1;
             String line = meter.step(step, loss);
             if (step % 10 == 0 || step == steps - 1) {
                 terminal.println(line);
                 terminal.flush();
             }
-        }
-
-        private void append(int step, double loss) {
-            csv.append(step).append(',').append(String.format(Locale.ROOT, "%.8f", loss)).append('\n');
         }
 
         /** Whether the run stopped before its last step (cancelled); says so on the terminal. */
@@ -88,10 +78,6 @@ public final class TrainingOptions {
             terminal.println("stopped after step " + done + " of " + steps + "; the checkpoint is saved, run the same command again to continue");
             terminal.flush();
             return true;
-        }
-
-        String csv() {
-            return csv.toString();
         }
     }
 }

@@ -6,11 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.clip.ClipModel;
-import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.training.prompts.PromptTrainer;
 
@@ -23,7 +21,7 @@ import org.clipwsss.training.prompts.PromptTrainer;
  * <li>{@code stage-c}: the generator continues from stage a with the learned prompts' term added.</li>
  * </ol>
  * Every stage checkpoints as the trainers do, so a stopped run started again skips the finished stages (their
- * checkpoints are at their last step) and continues the interrupted one. Each stage folder gets its loss.csv.
+ * checkpoints are at their last step) and continues the interrupted one. Each stage folder has its own loss.csv.
  */
 public final class SemplesStages {
     /** Receives each step's loss with its stage (a, b or c). */
@@ -72,7 +70,6 @@ public final class SemplesStages {
         FeatureCache features = new FeatureCache(model, FeatureCache.DEFAULT_BYTES);
         MaskGeneratorTrainer stageA = new MaskGeneratorTrainer(model, folder(out, "stage-a"), features);
         MaskGeneratorTrainer.Result ra = stageA.train(data, text, null, a, (step, loss) -> listener.step("a", step, loss));
-        writeLosses(out.resolve("stage-a"), ra.losses());
         if (ra.losses().length < a.steps()) {
             return new Outcome(ra, null, null);
         }
@@ -83,7 +80,6 @@ public final class SemplesStages {
         PromptTrainer.Result rb = new PromptTrainer(model, folder(out, "stage-b")).train(classes, examples,
                 PromptTrainer.randomPrompts(classes.size(), s.promptLength(), w, s.promptSeed()), s.promptLength(), s.prompts(),
                 (step, loss) -> listener.step("b", step, loss));
-        writeLosses(out.resolve("stage-b"), rb.losses());
         if (rb.losses().length < s.prompts().steps()) {
             return new Outcome(ra, rb, null);
         }
@@ -91,7 +87,6 @@ public final class SemplesStages {
                 new org.clipwsss.training.optim.Schedule(a.schedule().kind(), a.schedule().base(), s.stepsC(), a.schedule().power()));
         MaskGeneratorTrainer.Result rc = new MaskGeneratorTrainer(model, folder(out, "stage-c"), features).train(data, text, rb.promptEmbeds(),
                 c, ra.flat(), (step, loss) -> listener.step("c", step, loss));
-        writeLosses(out.resolve("stage-c"), rc.losses());
         return new Outcome(ra, rb, rc);
     }
 
@@ -140,14 +135,6 @@ public final class SemplesStages {
             throw ClipWsssException.file(dir, "cannot create (" + e.getMessage() + ")", e);
         }
         return dir;
-    }
-
-    static void writeLosses(Path dir, double[] losses) {
-        StringBuilder sb = new StringBuilder("step,loss\n");
-        for (int i = 0; i < losses.length; i++) {
-            sb.append(i).append(',').append(String.format(Locale.ROOT, "%.8f", losses[i])).append('\n');
-        }
-        AtomicFiles.writeString(dir.resolve("loss.csv"), sb.toString());
     }
 
     /** The settings a report names, for prompts.json. */

@@ -21,7 +21,7 @@ import org.clipwsss.training.autodiff.Gradients;
 
 /**
  * The loop every trainer shares: write the forward graph as {@code eval_model.onnx}, derive
- * {@code training_model.onnx} (loss and gradients of the named parameters) from it, write the optimizer's step as {@code optimizer_model.onnx} (both run as ONNX Runtime
+ * {@code training_model.onnx} (loss and gradients of the named parameters) from it, write the optimizer's step as {@code optimizer_model.onnx}, keep {@code loss.csv} with each checkpoint (both run as ONNX Runtime
  * sessions on the session factory's device), resume from a checkpoint in the work folder made with the same settings (or start from
  * the initial values), run full-batch steps with the optimizer and schedule, and checkpoint every N steps, at the
  * end and when cancelled, so a stopped run continues on the same loss curve.
@@ -29,6 +29,7 @@ import org.clipwsss.training.autodiff.Gradients;
 public final class TrainingLoop {
     public static final String GRAPH = "training_model.onnx";
     public static final String EVAL_GRAPH = "eval_model.onnx";
+    public static final String LOSSES = "loss.csv";
 
     /** Receives the loss of each step (before that step's update). */
     @FunctionalInterface
@@ -134,6 +135,16 @@ public final class TrainingLoop {
     private static void save(Spec spec, int step, float[] p, double[] losses, JsonNode settings) {
         new Checkpoint(step, split(p, spec.parameters()), spec.optimizer().state(), Arrays.copyOf(losses, step), settings)
                 .save(spec.workDir());
+        writeLosses(spec.workDir(), Arrays.copyOf(losses, step));
+    }
+
+    /** {@value #LOSSES}: {@code step,loss} per step done. */
+    public static void writeLosses(Path dir, double[] losses) {
+        StringBuilder sb = new StringBuilder("step,loss\n");
+        for (int i = 0; i < losses.length; i++) {
+            sb.append(i).append(',').append(String.format(java.util.Locale.ROOT, "%.8f", losses[i])).append('\n');
+        }
+        org.clipwsss.runtime.io.AtomicFiles.writeString(dir.resolve(LOSSES), sb.toString());
     }
 
     /** The flat buffer as named tensors. */
