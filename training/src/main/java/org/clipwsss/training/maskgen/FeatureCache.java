@@ -11,8 +11,8 @@ import org.clipwsss.runtime.io.NpyArray;
  * images are computed again when asked for, and memory stays bounded on a large set.
  */
 public final class FeatureCache {
-    /** Default budget: 1 GiB of floats. */
-    public static final long DEFAULT_BYTES = 1L << 30;
+    /** Default budget: a quarter of the heap, at most 1 GiB. */
+    public static final long DEFAULT_BYTES = Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4);
 
     private final ClipModel model;
     private final long budgetFloats;
