@@ -109,4 +109,47 @@ class MacroTest {
                 + "] labels=[cat] classes=[cat] output=[" + tmp.resolve("p") + "] model=[" + TINY + "] steps=many\");"));
         assertTrue(bad.contains("option 'steps' must be a whole number, not 'many'"), bad);
     }
+
+    @Test
+    void anErrorInsideTheBatchIsOneLogLineNotAStackTraceAndStopsTheMacro(@TempDir Path tmp) throws Exception {
+        Path images = tmp.resolve("in");
+        Files.createDirectories(images);
+        for (int w : new int[] {30, 31, 32}) {
+            javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(w, 20, java.awt.image.BufferedImage.TYPE_INT_RGB), "png",
+                    images.resolve("w" + w + ".png").toFile());
+        }
+        Path marker = tmp.resolve("reached.txt");
+        String batch = "run(\"CLIP WSSS Batch\", \"input=[" + images + "] labels=[cat] output=[" + tmp.resolve("o%d") + "] model=["
+                + TINY + "] method=faulty-test synonyms=none background=none\");\nFile.saveString(\"x\", \"" + marker + "\");";
+        try {
+            // an AssertionError in one image: in errors.csv, the others done, the macro goes on
+            org.clipwsss.runtime.batch.FaultyCamSourceProvider.FAULTS.put(31, () -> new AssertionError("No tokenizers version found"));
+            String log = Ij1Macros.logOf(() -> IJ.runMacro(String.format(batch, 1)));
+            assertTrue(log.contains("3 images: 2 done, 0 skipped (already complete), 1 failed"), log);
+            assertTrue(log.contains("failed: w31.png: AssertionError: No tokenizers version found"), log);
+            assertTrue(Files.readString(tmp.resolve("o1/errors.csv")).contains("w31.png,AssertionError: No tokenizers version found"));
+            assertTrue(Files.exists(marker), "the macro went on after a batch with one failed image");
+            Files.delete(marker);
+
+            // an Error after which the run cannot go on: reports written, one line, the macro stops
+            org.clipwsss.runtime.batch.FaultyCamSourceProvider.FAULTS.put(31, () -> new UnsatisfiedLinkError("no onnxruntime in java.library.path"));
+            log = Ij1Macros.logOf(() -> IJ.runMacro(String.format(batch, 2)));
+            assertTrue(log.contains("CLIP WSSS Batch: the run stopped at w31.png: UnsatisfiedLinkError: no onnxruntime in java.library.path;"
+                    + " 1 images not processed"), log);
+            assertFalse(log.contains("\tat "), "no stack trace in the log: " + log);
+            assertTrue(Files.isRegularFile(tmp.resolve("o2/run.json")) && Files.isRegularFile(tmp.resolve("o2/errors.csv")));
+            assertFalse(Files.exists(marker), "the macro stopped at the failed batch");
+
+            // every image failing (as with a model that cannot run) also stops the macro
+            org.clipwsss.runtime.batch.FaultyCamSourceProvider.FAULTS.clear();
+            for (int w : new int[] {30, 31, 32}) {
+                org.clipwsss.runtime.batch.FaultyCamSourceProvider.FAULTS.put(w, () -> new AssertionError("model broken"));
+            }
+            log = Ij1Macros.logOf(() -> IJ.runMacro(String.format(batch, 3)));
+            assertTrue(log.contains("CLIP WSSS Batch: every image failed (w30.png: AssertionError: model broken)"), log);
+            assertFalse(Files.exists(marker), "the macro stopped");
+        } finally {
+            org.clipwsss.runtime.batch.FaultyCamSourceProvider.FAULTS.clear();
+        }
+    }
 }

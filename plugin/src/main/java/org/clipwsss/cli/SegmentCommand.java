@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.batch.BatchJob;
 import org.clipwsss.runtime.batch.BatchSummary;
 import picocli.CommandLine.Command;
@@ -49,6 +50,9 @@ final class SegmentCommand implements Callable<Integer> {
         List<String> fixed = csv == null ? splitLabels(labels) : null;
         BatchSummary s = BatchRun.run(modelOptions, pipelineOptions, BatchJob.Input.folder(input, csv, fixed, classes), out,
                 every, overwrite, spec.commandLine().getOut());
+        if (s.stoppedBy() != null) {
+            throw new ClipWsssException(s.failure());
+        }
         return s.failed() > 0 ? 3 : 0;
     }
 

@@ -4,6 +4,7 @@ import ij.IJ;
 import java.io.File;
 import java.util.Map;
 import org.clipwsss.plugin.ClipWsss;
+import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.batch.BatchSummary;
 import org.clipwsss.runtime.batch.ImageOutcome;
 import org.clipwsss.runtime.batch.ProgressListener;
@@ -87,6 +88,9 @@ public class BatchFolderCommand extends ContextCommand {
                 log.warn("  failed: " + f.image() + ": " + f.reason());
             }
             status.clearStatus();
+            if (s.failure() != null) {
+                throw new ClipWsssException(s.failure());
+            }
         });
     }
 

@@ -3,7 +3,7 @@ package org.clipwsss.plugin.commands;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.clipwsss.plugin.Options;
-import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.Failures;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
 import org.scijava.ui.DialogPrompt;
@@ -17,15 +17,20 @@ final class CommandSupport {
     private CommandSupport() {
     }
 
-    /** Runs {@code work}; a ClipWsssException is logged as one line, shown in a dialog with a GUI, and cancels. */
+    /**
+     * Runs {@code work}; any failure (an exception, or an {@link Error} such as a native library that does not
+     * load) is logged as one line naming its cause, shown in a dialog when there is a GUI and no macro or batch
+     * mode, and cancels the command (which stops a macro that called it).
+     */
     static void guard(ContextCommand command, String name, LogService log, UIService ui, Runnable work) {
         try {
             work.run();
-        } catch (ClipWsssException e) {
-            String line = "CLIP WSSS " + name + ": " + e.getMessage();
+        } catch (Throwable e) { // NOPMD: whatever it is, it is reported and the command is cancelled
+            String message = Failures.describe(e);
+            String line = "CLIP WSSS " + name + ": " + message;
             log.error(line);
-            if (ui != null && !ui.isHeadless()) {
-                ui.showDialog(e.getMessage(), "CLIP WSSS " + name, DialogPrompt.MessageType.ERROR_MESSAGE);
+            if (ui != null && !ui.isHeadless() && ij.Macro.getOptions() == null && !ij.macro.Interpreter.isBatchMode()) {
+                ui.showDialog(message, "CLIP WSSS " + name, DialogPrompt.MessageType.ERROR_MESSAGE);
             }
             command.cancel(line);
         }

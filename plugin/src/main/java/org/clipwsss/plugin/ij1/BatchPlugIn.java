@@ -30,6 +30,9 @@ public final class BatchPlugIn implements PlugIn {
             for (ImageOutcome f : s.failures()) {
                 IJ.log("  failed: " + f.image() + ": " + f.reason());
             }
+            if (s.failure() != null) {
+                throw new org.clipwsss.runtime.ClipWsssException(s.failure());
+            }
         });
     }
 

@@ -5,7 +5,7 @@ import ij.Macro;
 import ij.gui.GenericDialog;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.Failures;
 
 /**
  * The ImageJ1 side of a macro command: a GenericDialog whose field labels are the (lower-case) macro keys, so
@@ -49,20 +49,35 @@ final class Ij1Dialog {
         return out;
     }
 
-    /** Runs the command's work; a ClipWsssException becomes one error line and aborts the macro. */
+    /**
+     * Runs the command's work; any failure (an exception or an {@link Error}, e.g. a native library that does not
+     * load) becomes one error line in the log and aborts the macro, so a macro never goes on after a failed step.
+     * A dialog naming the cause is shown only to a person at the screen: not headless, not in batch mode
+     * ({@code -batch}, {@code setBatchMode}), not inside a macro.
+     */
     static void guard(String command, Runnable work) {
         try {
             work.run();
-        } catch (ClipWsssException e) {
-            String line = "CLIP WSSS " + command + ": " + e.getMessage();
-            IJ.log(line);
-            if (!java.awt.GraphicsEnvironment.isHeadless() && Macro.getOptions() == null) {
-                IJ.error("CLIP WSSS " + command, e.getMessage());
+        } catch (Throwable e) { // NOPMD: whatever it is, it is reported and the macro stops
+            String message = Failures.describe(e);
+            IJ.log("CLIP WSSS " + command + ": " + message);
+            if (IJ.debugMode) {
+                java.io.StringWriter trace = new java.io.StringWriter();
+                e.printStackTrace(new java.io.PrintWriter(trace));
+                IJ.log(trace.toString());
+            }
+            if (aPersonIsWatching()) {
+                IJ.error("CLIP WSSS " + command, message);
             }
             ij.macro.Interpreter macro = ij.macro.Interpreter.getInstance();
             if (macro != null) {
                 macro.abortMacro();
             }
         }
+    }
+
+    static boolean aPersonIsWatching() {
+        return !java.awt.GraphicsEnvironment.isHeadless() && IJ.getInstance() != null && Macro.getOptions() == null
+                && !ij.macro.Interpreter.isBatchMode() && ij.macro.Interpreter.getInstance() == null;
     }
 }

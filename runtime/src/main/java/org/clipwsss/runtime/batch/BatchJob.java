@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.Failures;
 import org.clipwsss.runtime.cam.Cams;
 import org.clipwsss.runtime.image.ImageFiles;
 import org.clipwsss.runtime.image.Raster8;
@@ -102,24 +103,29 @@ public final class BatchJob {
         int done = 0;
         int skipped = 0;
         boolean cancelled = false;
-        for (int i = 0; i < images.size(); i++) {
+        String stoppedBy = null;
+        for (int i = 0; i < images.size() && stoppedBy == null; i++) {
             if (listener.cancelRequested()) {
                 cancelled = true;
                 break;
             }
             Path image = images.get(i);
-            ImageOutcome o = processOne(image, labels, classes, datasetNames);
+            Throwable[] fatal = new Throwable[1];
+            ImageOutcome o = processOne(image, labels, classes, datasetNames, fatal);
             switch (o.status()) {
                 case DONE -> done++;
                 case SKIPPED -> skipped++;
                 default -> failures.add(o);
+            }
+            if (fatal[0] != null) {
+                stoppedBy = o.image() + ": " + o.reason();
             }
             listener.imageFinished(o, i + 1, images.size());
         }
         writeSelectionCsv();
         writeErrorsCsv(failures);
         BatchSummary summary = new BatchSummary(images.size(), done, skipped, failures.size(), cancelled,
-                (System.nanoTime() - t0) / 1e9, out, failures);
+                (System.nanoTime() - t0) / 1e9, out, failures, stoppedBy);
         writeRunJson(summary, classes, datasetNames);
         listener.finished(summary);
         return summary;
@@ -174,7 +180,8 @@ public final class BatchJob {
         return l;
     }
 
-    private ImageOutcome processOne(Path image, LabelsCsv labels, ClassList classes, Map<String, String> names) {
+    /** Processes one image; whatever it throws fails that image only, unless it {@link Failures#endsTheRun ends the run} ({@code fatal[0]}). */
+    private ImageOutcome processOne(Path image, LabelsCsv labels, ClassList classes, Map<String, String> names, Throwable[] fatal) {
         String file = image.getFileName().toString();
         String name = baseName(image);
         long t0 = System.nanoTime();
@@ -195,12 +202,11 @@ public final class BatchJob {
             Overlays.writePng(out.resolve("overlays/" + name + ".png"), Overlays.render(raster, c.maps(), c.width(), c.height()));
             pipeline.times().add("write", System.nanoTime() - t1);
             return new ImageOutcome(file, ImageOutcome.Status.DONE, "", (System.nanoTime() - t0) / 1e9);
-        } catch (ClipWsssException | IOException e) {
-            return new ImageOutcome(file, ImageOutcome.Status.FAILED, oneLine(e.getMessage()), (System.nanoTime() - t0) / 1e9);
-        } catch (RuntimeException e) {
-            // an unexpected failure on one image must not end the batch: it is reported with its type
-            return new ImageOutcome(file, ImageOutcome.Status.FAILED, e.getClass().getSimpleName() + ": "
-                    + oneLine(String.valueOf(e.getMessage())), (System.nanoTime() - t0) / 1e9);
+        } catch (Throwable e) { // NOPMD: one image must never end the batch, whatever it throws (Errors included)
+            if (Failures.endsTheRun(e)) {
+                fatal[0] = e;
+            }
+            return new ImageOutcome(file, ImageOutcome.Status.FAILED, Failures.describe(e), (System.nanoTime() - t0) / 1e9);
         }
     }
 
@@ -252,7 +258,7 @@ public final class BatchJob {
                 }
                 try {
                     sel.add(pipeline.scoreSynonyms(ImageFiles.read(image), l));
-                } catch (ClipWsssException e) {
+                } catch (Exception | OutOfMemoryError | StackOverflowError | AssertionError e) {
                     // the image fails again, with its reason, in the main pass; it just does not vote here
                     continue;
                 }
@@ -321,6 +327,10 @@ public final class BatchJob {
         counts.put("skipped", s.skipped());
         counts.put("failed", s.failed());
         counts.put("cancelled", s.cancelled());
+        counts.put("not_processed", s.notProcessed());
+        if (s.stoppedBy() != null) {
+            run.put("stopped_by", s.stoppedBy());
+        }
         counts.put("distinct_prompts_encoded", pipeline.text().encodedCount());
         run.put("counts", counts);
         run.put("seconds", s.seconds());

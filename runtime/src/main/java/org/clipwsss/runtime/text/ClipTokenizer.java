@@ -164,13 +164,27 @@ public final class ClipTokenizer implements AutoCloseable {
         return ids[0];
     }
 
+    /**
+     * DJL finds its native library and the properties naming its version through the thread's context class
+     * loader; in ImageJ (PluginClassLoader) or Fiji that loader need not see DJL's jar, so it is set to the one
+     * that loaded DJL while the tokenizer (and, the first time, its native library) loads.
+     */
     private static HuggingFaceTokenizer load(byte[] json, Path source) {
+        Thread thread = Thread.currentThread();
+        ClassLoader saved = thread.getContextClassLoader();
+        thread.setContextClassLoader(HuggingFaceTokenizer.class.getClassLoader());
         try {
             return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), DJL_OPTIONS);
         } catch (EngineException e) {
             throw new ClipWsssException("cannot load the Hugging Face tokenizers native library: " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw failure(source, "not a usable Hugging Face tokenizer: " + e.getMessage(), e);
+        } catch (AssertionError | LinkageError e) {
+            // DJL signals a missing or unloadable native library with these Errors
+            throw new ClipWsssException("cannot load the Hugging Face tokenizers native library (DJL): "
+                    + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        } finally {
+            thread.setContextClassLoader(saved);
         }
     }
 

@@ -1,0 +1,122 @@
+package org.clipwsss.runtime.batch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import javax.imageio.ImageIO;
+import org.clipwsss.TinyModel;
+import org.clipwsss.runtime.pipeline.Pipeline;
+import org.clipwsss.runtime.pipeline.PipelineSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whatever one image throws (Errors included) is reported; an Error after which the run cannot go on stops it cleanly. */
+class BatchErrorsTest {
+    @TempDir
+    static Path cache;
+    static TinyModel tiny;
+
+    @BeforeAll
+    static void open() {
+        tiny = new TinyModel(cache);
+    }
+
+    @AfterAll
+    static void close() {
+        tiny.close();
+    }
+
+    @AfterEach
+    void clearFaults() {
+        FaultyCamSourceProvider.FAULTS.clear();
+    }
+
+    /** One small PNG per width, named w{width}.png, all labelled "cat". */
+    static Path images(Path tmp, int... widths) throws Exception {
+        Path in = tmp.resolve("in");
+        Files.createDirectories(in);
+        for (int w : widths) {
+            ImageIO.write(new BufferedImage(w, 20, BufferedImage.TYPE_INT_RGB), "png", in.resolve("w" + w + ".png").toFile());
+        }
+        return in;
+    }
+
+    static BatchSummary run(Path in, Path out) {
+        PipelineSettings s = PipelineSettings.defaults().withMethod(FaultyCamSourceProvider.METHOD, null)
+                .withSynonyms("none", "image").withBackground("none", 0f);
+        Pipeline p = Pipeline.create(tiny.model, s);
+        return new BatchJob(p, BatchJob.Input.folder(in, null, List.of("cat"), null), out, new ProgressListener() { },
+                Map.of("test", true), false).run();
+    }
+
+    static void fault(int width, Supplier<Throwable> t) {
+        FaultyCamSourceProvider.FAULTS.put(width, t);
+    }
+
+    @Test
+    void errorsInsideOneImageAreReportedAndTheBatchGoesOn(@TempDir Path tmp) throws Exception {
+        fault(31, () -> new AssertionError("No tokenizers version found in property file"));
+        fault(32, StackOverflowError::new);
+        fault(33, () -> new OutOfMemoryError("Java heap space"));
+        fault(34, () -> new IllegalStateException("a bug"));
+        Path out = tmp.resolve("out");
+        BatchSummary s = run(images(tmp, 30, 31, 32, 33, 34, 35), out);
+        assertEquals(2, s.done());
+        assertEquals(4, s.failed());
+        assertNull(s.stoppedBy());
+        assertNull(s.failure(), "some images were done: the run is a result, with its failures listed");
+        List<String> errors = Files.readAllLines(out.resolve("errors.csv"));
+        assertEquals(List.of("image,reason",
+                "w31.png,AssertionError: No tokenizers version found in property file",
+                "w32.png,StackOverflowError: stack overflow",
+                "w33.png,OutOfMemoryError: Java heap space (not enough memory; give Java more heap with -Xmx or Fiji's Edit > Options > Memory)",
+                "w34.png,IllegalStateException: a bug"), errors);
+        assertTrue(Files.isRegularFile(out.resolve("masks/w30.png")) && Files.isRegularFile(out.resolve("masks/w35.png")));
+        JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertEquals(4, run.path("counts").path("failed").asInt());
+        assertEquals(0, run.path("counts").path("not_processed").asInt());
+    }
+
+    @Test
+    void anErrorAfterWhichTheRunCannotGoOnStopsItWithItsReportsWritten(@TempDir Path tmp) throws Exception {
+        fault(31, () -> new NoClassDefFoundError("ai/djl/huggingface/tokenizers/jni/TokenizersLibrary"));
+        Path out = tmp.resolve("out");
+        BatchSummary s = run(images(tmp, 30, 31, 32, 33), out);
+        assertEquals(1, s.done());
+        assertEquals(1, s.failed());
+        assertEquals(2, s.notProcessed());
+        assertEquals("w31.png: NoClassDefFoundError: ai/djl/huggingface/tokenizers/jni/TokenizersLibrary", s.stoppedBy());
+        assertNotNull(s.failure());
+        assertTrue(s.failure().startsWith("the run stopped at w31.png: NoClassDefFoundError"), s.failure());
+        assertTrue(s.oneLine().contains("STOPPED") && s.oneLine().contains("2 not processed"), s.oneLine());
+        assertEquals(List.of("image,reason", "w31.png,NoClassDefFoundError: ai/djl/huggingface/tokenizers/jni/TokenizersLibrary"),
+                Files.readAllLines(out.resolve("errors.csv")));
+        JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertEquals(2, run.path("counts").path("not_processed").asInt());
+        assertTrue(run.path("stopped_by").asText().contains("NoClassDefFoundError"), run.toString());
+        assertTrue(Files.notExists(out.resolve("masks/w32.png")), "nothing after the stop");
+    }
+
+    @Test
+    void aRunInWhichEveryImageFailedIsAFailureNotAResult(@TempDir Path tmp) throws Exception {
+        fault(30, () -> new AssertionError("boom"));
+        fault(31, () -> new AssertionError("boom"));
+        BatchSummary s = run(images(tmp, 30, 31), tmp.resolve("out"));
+        assertEquals(2, s.failed());
+        assertNull(s.stoppedBy());
+        assertTrue(s.failure().startsWith("every image failed (w30.png: AssertionError: boom)"), s.failure());
+    }
+}
