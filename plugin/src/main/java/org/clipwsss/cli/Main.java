@@ -13,15 +13,6 @@ import picocli.CommandLine.Command;
             EmbedImageCommand.class, EmbedTextCommand.class, ExportCommand.class, ModelsCommand.class, TrainPromptsCommand.class, TrainAdaptersCommand.class, TrainMaskGeneratorCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {
-    /** DJL logs its native-library housekeeping at INFO; the CLI shows only its warnings (kept: JUL holds loggers weakly). */
-    private static final java.util.logging.Logger DJL_LOG = java.util.logging.Logger.getLogger("ai.djl");
-    /**
-     * DJL probes for CUDA while loading the tokenizer library, which the project always loads in its CPU flavour;
-     * on a machine with a CUDA toolkit but no driver the probe's warning is noise (ONNX Runtime's own device
-     * choice is logged separately).
-     */
-    private static final java.util.logging.Logger DJL_CUDA_LOG = java.util.logging.Logger.getLogger("ai.djl.util.cuda");
-
     private Main() {
     }
 
@@ -34,8 +25,6 @@ public final class Main {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "[%4$s] %5$s%6$s%n");
         }
-        DJL_LOG.setLevel(java.util.logging.Level.WARNING);
-        DJL_CUDA_LOG.setLevel(java.util.logging.Level.SEVERE);
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);

@@ -29,7 +29,19 @@ public final class ClipTokenizer implements AutoCloseable {
     private static final Map<String, String> DJL_OPTIONS =
             Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
 
+    /**
+     * DJL logs its native-library housekeeping at INFO, and probes for CUDA while loading the tokenizer library
+     * (always loaded here in its CPU flavour): on a machine with a CUDA toolkit but no driver that probe warns,
+     * which is noise (ONNX Runtime's own device choice is logged separately). Where DJL's SLF4J messages reach
+     * java.util.logging (the command line, a plain ImageJ), only its warnings, and no CUDA probe, are shown. The
+     * loggers are kept here because java.util.logging holds them weakly.
+     */
+    private static final java.util.logging.Logger DJL_LOG = java.util.logging.Logger.getLogger("ai.djl");
+    private static final java.util.logging.Logger DJL_CUDA_LOG = java.util.logging.Logger.getLogger("ai.djl.util.cuda");
+
     static {
+        DJL_LOG.setLevel(java.util.logging.Level.WARNING);
+        DJL_CUDA_LOG.setLevel(java.util.logging.Level.SEVERE);
         // Before any DJL class runs: use the CPU library inside the DJL jar, never download one.
         setUnlessSet("ai.djl.offline", "DJL_OFFLINE", "true");
         setUnlessSet("RUST_FLAVOR", "RUST_FLAVOR", "cpu");
