@@ -64,6 +64,11 @@ public final class ImageFiles {
             if (e instanceof ClipWsssException c) {
                 throw c;
             }
+            if (e.getCause() instanceof Error error) {
+                // javax.imageio's PNG reader wraps any Throwable, an OutOfMemoryError for one, in an IIOException
+                // with an empty message: the Error is what happened, and it is reported as such
+                throw error;
+            }
             throw ClipWsssException.file(file, "not a readable image (" + describe(e) + ")", e);
         }
         return image;
@@ -73,6 +78,9 @@ public final class ImageFiles {
         String message = e.getMessage();
         if (message == null || message.isBlank()) {
             return e.getClass().getSimpleName();
+        }
+        if (message.endsWith(": ") && e.getCause() != null) {
+            message += e.getCause();
         }
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
