@@ -64,12 +64,13 @@ class FijiStyleIT {
         assertTrue(Files.readString(out1.resolve("errors.csv")).contains("huge.png,OutOfMemoryError: Java heap space"));
 
         r = Hosts.run(concat(jvm, Hosts.ROOT.resolve("macros/batch_folder_one_tag.ijm").toString(), "input=["
-                + Hosts.VOC.resolve("JPEGImages") + "] tag=[cat] output=[" + out2 + "] model=[" + Hosts.TINY + "] synonyms=none"),
+                + Hosts.VOC.resolve("JPEGImages") + "] tag=[cat] output=[" + out2 + "] model=[" + Hosts.TINY + "] synonyms=none method=gradcam"),
                 tmp, Map.of(), Hosts.LIMIT, null);
         assertFalse(r.timedOut(), r.output());
         assertTrue(r.output().contains("CLIP WSSS Batch: 3 images: 3 done, 0 skipped (already complete), 0 failed"), r.output());
         Hosts.assertNoStackTrace(r.output());
         PlainImageJIT.checkOutputs(out2, List.of("2007_000032", "2007_000039", "2007_001763"), 0);
+        PlainImageJIT.checkCamSource(out2, "gradcam (");
     }
 
     /**

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipFile;
@@ -74,13 +75,29 @@ class PlainImageJIT {
 
             r = Hosts.run(List.of(JAVA, "-Xmx512m", "-jar", "ij.jar", "-ijpath", ij.toString(), "-batch",
                     Hosts.ROOT.resolve("macros/batch_folder_one_tag.ijm").toString(), "input=[" + Hosts.VOC.resolve("JPEGImages")
-                    + "] tag=[cat] output=[" + out2 + "] model=[" + Hosts.TINY + "] synonyms=none"), ij, Map.of(), Hosts.LIMIT, x,
+                    + "] tag=[cat] output=[" + out2 + "] model=[" + Hosts.TINY + "] synonyms=none method=gradcam"), ij, Map.of(), Hosts.LIMIT, x,
                     "plain-imagej-tag");
             assertFalse(r.timedOut(), "ImageJ did not finish in time (a dialog waiting?): see target/hosts/screenshots\n" + r.output());
             assertTrue(r.output().contains("CLIP WSSS Batch: 3 images: 3 done, 0 skipped (already complete), 0 failed"), r.output());
             Hosts.assertNoStackTrace(r.output());
             checkOutputs(out2, List.of("2007_000032", "2007_000039", "2007_001763"), 0);
+            checkCamSource(out2, "gradcam (");
+
+            // a failing command under -batch: one log line, no dialog waiting for a person (the time limit would catch it)
+            r = Hosts.run(List.of(JAVA, "-Xmx512m", "-jar", "ij.jar", "-ijpath", ij.toString(), "-batch",
+                    Hosts.ROOT.resolve("macros/batch_folder_one_tag.ijm").toString(), "input=[" + tmp.resolve("no such folder")
+                    + "] tag=[cat] output=[" + tmp.resolve("out three") + "] model=[" + Hosts.TINY + "]"), ij, Map.of(), Duration.ofSeconds(60), x,
+                    "plain-imagej-error");
+            assertFalse(r.timedOut(), "a dialog waited for a person: see target/hosts/screenshots\n" + r.output());
+            assertTrue(r.output().contains("CLIP WSSS Batch: " + tmp.resolve("no such folder") + ": input folder does not exist"), r.output());
+            Hosts.assertNoStackTrace(r.output());
         }
+    }
+
+    /** The CAM method that ran (gradcam comes through the ServiceLoader SPI, from the plugin's class loader). */
+    static void checkCamSource(Path out, String prefix) throws Exception {
+        JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertTrue(run.path("cam_source").asText().startsWith(prefix), run.path("cam_source").asText());
     }
 
     /** Every image's CAMs, mask and overlay; errors.csv with one row per failure; run.json with the counts. */
