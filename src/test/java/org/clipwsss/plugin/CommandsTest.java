@@ -99,6 +99,19 @@ class CommandsTest {
     }
 
     @Test
+    void anErrorInsideACommandCancelsItWithOneLineNamingTheCause() throws Exception {
+        org.clipwsss.runtime.batch.FaultyCamSourceProvider.FAULTS.put(500, () -> new AssertionError("No tokenizers version found"));
+        try {
+            CommandModule m = run(CamsCommand.class, "imp", image(), "labels", "cat", "model", TINY, "method", "faulty-test",
+                    "synonyms", "none", "background", "none");
+            assertTrue(m.isCanceled());
+            assertEquals("CLIP WSSS Class Activation Maps: AssertionError: No tokenizers version found", m.getCancelReason());
+        } finally {
+            org.clipwsss.runtime.batch.FaultyCamSourceProvider.FAULTS.clear();
+        }
+    }
+
+    @Test
     void batchThenEvaluate(@TempDir Path tmp) throws Exception {
         File out = tmp.resolve("out").toFile();
         CommandModule m = run(BatchFolderCommand.class, "input", VOC.resolve("JPEGImages").toFile(), "labels",
