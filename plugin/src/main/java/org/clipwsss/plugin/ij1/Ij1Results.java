@@ -55,8 +55,9 @@ final class Ij1Results {
     }
 
     /**
-     * ROIs go to the ROI Manager; headless (no window can exist) they are added to the image's overlay,
-     * where {@code Overlay.size} and {@code Overlay.activateSelection} reach them.
+     * ROIs go to the ROI Manager, shown on the image (if it is shown) with "Show All" and labels; headless (no
+     * window can exist) they are added to the image's overlay, where {@code Overlay.size} and
+     * {@code Overlay.activateSelection} reach them.
      */
     static void addRois(ImagePlus target, java.util.List<ij.gui.Roi> rois) {
         if (GraphicsEnvironment.isHeadless()) {
@@ -67,6 +68,9 @@ final class Ij1Results {
         }
         ij.plugin.frame.RoiManager rm = ij.plugin.frame.RoiManager.getRoiManager();
         rois.forEach(rm::addRoi);
+        if (target.getWindow() != null) {
+            rm.runCommand(target, "Show All with labels");
+        }
     }
 
     /** Dialog values back to an option string for the facade (values in brackets). */

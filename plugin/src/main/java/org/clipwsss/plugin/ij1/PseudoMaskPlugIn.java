@@ -6,7 +6,11 @@ import java.util.Map;
 import org.clipwsss.plugin.ClipWsss;
 import org.clipwsss.plugin.Options;
 
-/** Macro command "CLIP WSSS Pseudo Mask": {@code run("CLIP WSSS Pseudo Mask", "labels=[cat;dog] rois table")}. */
+/**
+ * Macro command "CLIP WSSS Pseudo Mask": {@code run("CLIP WSSS Pseudo Mask", "labels=[cat;dog] rois table")}.
+ * With {@code rois}, one ROI per class goes to the ROI Manager, outlined on the mask ("Show All" with labels);
+ * headless, to the mask's overlay.
+ */
 public final class PseudoMaskPlugIn implements PlugIn {
     @Override
     public void run(String arg) {
@@ -20,10 +24,10 @@ public final class PseudoMaskPlugIn implements PlugIn {
             boolean rois = Boolean.parseBoolean(v.remove("rois"));
             boolean table = Boolean.parseBoolean(v.remove("table"));
             ClipWsss.MaskResult r = ClipWsss.pseudoMask(imp, v.remove("labels"), Ij1Results.optionString(v));
+            Ij1Results.show(r.mask());
             if (rois) {
                 Ij1Results.addRois(r.mask(), r.rois());
             }
-            Ij1Results.show(r.mask());
             if (table) {
                 Ij1Results.show(r.table(), "CLIP WSSS classes");
             }
