@@ -8,15 +8,16 @@ import picocli.CommandLine.Option;
 public final class PipelineOptions {
     private static final PipelineSettings D = PipelineSettings.defaults();
 
-    @Option(names = "--method", defaultValue = "clearclip", paramLabel = "clearclip|maskclip|onnx|gradcam",
-            description = "CAM source (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--method", defaultValue = "clearclip", paramLabel = "clearclip|maskclip|onnx|gradcam|clip-es",
+            description = "CAM source (default: ${DEFAULT-VALUE}); clip-es is CLIP-ES's own method (its logit scale, names,"
+                    + " background words and template; no POLE selection or refinement unless asked; affinity unless --no-affinity).")
     String method;
 
     @Option(names = "--cam-model", paramLabel = "FILE.onnx", description = "ONNX CAM network for --method onnx (JSON beside it).")
     Path camModel;
 
-    @Option(names = "--synonyms", defaultValue = "gpt_prompts", paramLabel = "LIST|FILE|none",
-            description = "POLE synonym candidates: a bundled list name, a JSON/CSV file, or none (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--synonyms", paramLabel = "LIST|FILE|none",
+            description = "POLE synonym candidates: a bundled list name, a JSON/CSV file, or none (default: gpt_prompts; none with --method clip-es).")
     String synonyms;
 
     @Option(names = "--synonym-mode", defaultValue = "image", paramLabel = "image|dataset",
@@ -36,8 +37,8 @@ public final class PipelineOptions {
     @Option(names = "--logit-scale", paramLabel = "S", description = "Softmax scale for CLIP scores (default: 100).")
     float logitScale = D.logitScale();
 
-    @Option(names = "--refine-exponent", paramLabel = "E", description = "Exponent of the background refinement (0: off; default 1).")
-    float refineExponent = D.refineExponent();
+    @Option(names = "--refine-exponent", paramLabel = "E", description = "Exponent of the background refinement (0: off; default 1, 0 with --method clip-es).")
+    Float refineExponent;
 
     @Option(names = "--bg-threshold", paramLabel = "T", description = "Constant background score for masks (default: CLIP-ES's (1-max)^power).")
     float bgThreshold = D.bgThreshold();
@@ -60,11 +61,13 @@ public final class PipelineOptions {
     @Option(names = "--adapters", paramLabel = "DIR", description = "Trained POLE adapters (train-adapters' output) for synonym selection and refinement.")
     Path adapters;
 
-    @Option(names = "--affinity", description = "With --method gradcam: CLIP-ES's class-aware attention-affinity refinement.")
-    boolean affinity;
+    @Option(names = "--affinity", negatable = true, description = "With --method gradcam or clip-es: CLIP-ES's class-aware"
+            + " attention-affinity refinement (default: on for clip-es, off for gradcam; --no-affinity switches it off).")
+    Boolean affinity;
 
     PipelineSettings settings() {
-        return new PipelineSettings(method, camModel, synonyms, synonymMode, background, template, selectionTemplate,
-                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, overlap, maxWindows, adapters, affinity);
+        return new PipelineSettings(method, camModel, PipelineSettings.synonymsFor(method, synonyms), synonymMode, background, template,
+                selectionTemplate, logitScale, PipelineSettings.refineFor(method, refineExponent), bgThreshold, bgPower, ignoreMargin,
+                inputSize, overlap, maxWindows, adapters, PipelineSettings.affinityFor(method, affinity));
     }
 }

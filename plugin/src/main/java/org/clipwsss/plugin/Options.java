@@ -29,19 +29,19 @@ public final class Options {
         m.put("model", "");
         m.put("method", d.method());
         m.put("cam_model", "");
-        m.put("synonyms", d.synonyms());
+        m.put("synonyms", PipelineSettings.AUTO);
         m.put("synonym_mode", d.synonymMode());
         m.put("background", d.background());
         m.put("template", d.camTemplate());
         m.put("selection_template", d.selectionTemplate());
         m.put("logit_scale", fmt(d.logitScale()));
-        m.put("refine", fmt(d.refineExponent()));
+        m.put("refine", PipelineSettings.AUTO);
         m.put("bg_threshold", "");
         m.put("bg_power", fmt(d.bgPower()));
         m.put("ignore_margin", fmt(d.ignoreMargin()));
         m.put("input_size", Integer.toString(d.inputSize()));
         m.put("adapters", "");
-        m.put("affinity", "false");
+        m.put("affinity", PipelineSettings.AUTO);
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -118,10 +118,22 @@ public final class Options {
     public PipelineSettings pipeline() {
         String bgThreshold = get("bg_threshold");
         return new PipelineSettings(get("method"), get("cam_model").isBlank() ? null : Path.of(get("cam_model")),
-                get("synonyms"), get("synonym_mode"), get("background"), get("template"), get("selection_template"),
-                number("logit_scale"), number("refine"), bgThreshold.isBlank() ? -1f : number("bg_threshold"),
-                number("bg_power"), number("ignore_margin"), (int) number("input_size"), 1.0 / 3, 4,
-                get("adapters").isBlank() ? null : Path.of(get("adapters")), Boolean.parseBoolean(get("affinity").trim()));
+                PipelineSettings.synonymsFor(get("method"), get("synonyms")), get("synonym_mode"), get("background"), get("template"),
+                get("selection_template"), number("logit_scale"),
+                PipelineSettings.refineFor(get("method"), get("refine").trim().equals(PipelineSettings.AUTO) ? null : number("refine")),
+                bgThreshold.isBlank() ? -1f : number("bg_threshold"), number("bg_power"), number("ignore_margin"), (int) number("input_size"),
+                1.0 / 3, 4, get("adapters").isBlank() ? null : Path.of(get("adapters")), PipelineSettings.affinityFor(get("method"), onOff("affinity")));
+    }
+
+    /** true/on, false/off, or null for auto (the method's choice); anything else is an error naming the key. */
+    private Boolean onOff(String key) {
+        String v = get(key).trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "auto" -> null;
+            case "true", "on", "yes" -> Boolean.TRUE;
+            case "false", "off", "no" -> Boolean.FALSE;
+            default -> throw new ClipWsssException("option '" + key + "' must be auto, on or off, not '" + v + "'");
+        };
     }
 
     private float number(String key) {

@@ -76,7 +76,7 @@ class GradCamCamsTest {
         ClipWsssException e = assertThrows(ClipWsssException.class,
                 () -> PipelineSettings.defaults().withMethod("gradcam++", null));
         assertTrue(e.getMessage().contains("gradcam++"), e.getMessage());
-        assertTrue(e.getMessage().contains("clearclip, maskclip, onnx, gradcam"), e.getMessage());
+        assertTrue(e.getMessage().contains("(use one of clearclip, maskclip, onnx, ") && e.getMessage().contains(", gradcam"), e.getMessage());
     }
 
     @Test

@@ -47,14 +47,14 @@ public class BatchFolderCommand extends ContextCommand {
     @Parameter(label = "Model", required = false)
     private String model = "";
 
-    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "onnx"})
+    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "clip-es", "onnx"})
     private String method = "clearclip";
 
     @Parameter(label = "CAM model (method onnx)", required = false, persist = false, description = "An ONNX CAM network with its JSON beside it")
     private File cammodel;
 
     @Parameter(label = "Synonyms")
-    private String synonyms = "gpt_prompts";
+    private String synonyms = "auto";
 
     @Parameter(label = "Background prompts")
     private String background = "clip-es";
@@ -62,8 +62,8 @@ public class BatchFolderCommand extends ContextCommand {
     @Parameter(label = "Trained adapters (optional)", required = false, persist = false, style = "directory")
     private File adapters;
 
-    @Parameter(label = "Attention affinity (gradcam)", persist = false)
-    private boolean affinity;
+    @Parameter(label = "Attention affinity (gradcam, clip-es)", persist = false, choices = {"auto", "on", "off"})
+    private String affinity = "auto";
 
     @Parameter(label = "Recompute images that are already done")
     private boolean overwrite;

@@ -7,15 +7,15 @@ import org.scijava.plugin.Parameter;
 
 /** The pipeline choices the CAM and mask commands share: CAM method and model, synonyms, background, adapters. */
 abstract class PipelineCommand extends ImageCommand {
-    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "onnx"})
+    @Parameter(label = "CAM method", choices = {"clearclip", "maskclip", "gradcam", "clip-es", "onnx"})
     protected String method = "clearclip";
 
     @Parameter(label = "CAM model (method onnx)", required = false, persist = false,
             description = "An ONNX CAM network with its JSON beside it, e.g. a trained mask_generator.onnx")
     protected File cammodel;
 
-    @Parameter(label = "Synonyms", description = "A POLE list name (gpt_prompts, ...), a JSON/CSV file, or none")
-    protected String synonyms = "gpt_prompts";
+    @Parameter(label = "Synonyms", description = "auto (gpt_prompts; none for clip-es), a POLE list name (gpt_prompts, ...), a JSON/CSV file, or none")
+    protected String synonyms = "auto";
 
     @Parameter(label = "Background prompts", description = "clip-es, clims, clims-camera-ready, a word file, learned .npy, or none")
     protected String background = "clip-es";
@@ -24,8 +24,9 @@ abstract class PipelineCommand extends ImageCommand {
             description = "A folder with adapters.safetensors (Train Adapters); used in synonym selection and refinement")
     protected File adapters;
 
-    @Parameter(label = "Attention affinity (gradcam)", persist = false, description = "CLIP-ES's class-aware attention-affinity refinement")
-    protected boolean affinity;
+    @Parameter(label = "Attention affinity (gradcam, clip-es)", persist = false, choices = {"auto", "on", "off"},
+            description = "CLIP-ES's class-aware attention-affinity refinement; auto: on for clip-es, off for gradcam")
+    protected String affinity = "auto";
 
     /** The macro-style options of these choices and {@code more}. */
     protected String pipelineOptions(Map<String, String> more) {
@@ -33,7 +34,7 @@ abstract class PipelineCommand extends ImageCommand {
     }
 
     /** {@code more} with the CAM model, adapters and affinity keys added where set. */
-    static Map<String, String> trained(File camModel, File adapterDir, boolean affinity, Map<String, String> more) {
+    static Map<String, String> trained(File camModel, File adapterDir, String affinity, Map<String, String> more) {
         Map<String, String> m = new LinkedHashMap<>(more);
         if (camModel != null) {
             m.put("cam_model", camModel.getPath());
@@ -41,8 +42,8 @@ abstract class PipelineCommand extends ImageCommand {
         if (adapterDir != null) {
             m.put("adapters", adapterDir.getPath());
         }
-        if (affinity) {
-            m.put("affinity", "true");
+        if (affinity != null && !affinity.isBlank()) {
+            m.put("affinity", affinity);
         }
         return m;
     }

@@ -132,6 +132,80 @@ public final class ClipGraphs {
         String prefix = "vision_model.encoder.layers." + layer;
         g.scope(prefix);
         probs.add(b.attentionProbabilities(b.layerNorm(x, prefix + ".layer_norm1", v), prefix, v, null));
+        String patchesOnly = b.patchAttention(probs);
+        return new String[] {x, patchesOnly};
+    }
+
+    /**
+     * CLIP-ES's vision trunk on a whole-image patch grid of any aspect: {@code pixels} [B,3,H,W] (H and W multiples
+     * of the patch size; one graph serves every size) and {@code positions} [1+gh*gw, W], the position embeddings
+     * interpolated for that grid by the caller (an input, so no weights are rewritten per grid). The patches are
+     * embedded by the stride-P convolution, the class token and the positions added, pre_layrnorm, then the first
+     * L-1 encoder layers. Returns {the hidden state entering the last layer [B,1+N,W], that layer's
+     * layer_norm1 output [B,1+N,W] (CLIP-ES's Grad-CAM target, {@code resblocks[-1].ln_1}), the patch tokens'
+     * attention averaged over heads and over layers {@code firstAttention}..L-1, the last included [B,N,N]}.
+     */
+    public static String[] visionGridTrunk(GraphBuilder g, ClipConfig config, Weights weights, String pixels, String positions,
+            int firstAttention) {
+        ClipConfig.Tower v = config.vision();
+        int last = v.layers() - 1;
+        if (firstAttention < 0 || firstAttention > last) {
+            throw new IllegalArgumentException("attention layers " + firstAttention + ".." + last + " are not among the "
+                    + v.layers() + " vision layers");
+        }
+        ClipGraphs b = new ClipGraphs(config, weights, g, "vision_model", v.imageSize());
+        int p = v.patchSize();
+        int w = v.hiddenSize();
+        g.scope("vision.embeddings");
+        String conv = g.op("Conv", List.of(pixels, b.weight("vision_model.embeddings.patch_embedding.weight", w, 3, p, p)),
+                Map.of("strides", new long[] {p, p}, "kernel_shape", new long[] {p, p}));
+        String tokens = g.transpose(g.reshape(conv, 0, w, -1), 0, 2, 1);
+        String cls = g.reshape(b.weight("vision_model.embeddings.class_embedding", w), 1, 1, w);
+        String clsShape = g.concat(0, g.slice(g.shape(pixels), new long[] {0}, new long[] {1}, new long[] {0}),
+                g.constantLongs("one_w", 1, w));
+        String x = g.add(g.concat(1, g.expand(cls, clsShape), tokens), positions);
+        x = b.layerNorm(x, "vision_model.pre_layrnorm", v);
+        List<String> probs = new ArrayList<>();
+        for (int i = 0; i < last; i++) {
+            x = b.encoderLayer(x, "vision_model.encoder.layers." + i, v, null, i >= firstAttention ? probs : null);
+        }
+        String prefix = "vision_model.encoder.layers." + last;
+        g.scope(prefix);
+        String ln1 = b.layerNorm(x, prefix + ".layer_norm1", v);
+        probs.add(b.attentionProbabilities(ln1, prefix, v, null));
+        return new String[] {x, ln1, b.patchAttention(probs)};
+    }
+
+    /**
+     * CLIP-ES's image embedding from the last vision layer, with that layer's layer_norm1 output {@code ln1} given
+     * separately from its residual input {@code hidden} (both [B,1+N,W]), so that a gradient with respect to
+     * {@code ln1} reaches it only through the attention, as CLIP-ES's hook on {@code ln_1} sees it: the last layer,
+     * post_layernorm on every token, the mean over the patch tokens (the class token left out), times the
+     * projection: [B,E], not normalised.
+     */
+    public static String visionGridEmbeds(GraphBuilder g, ClipConfig config, Weights weights, String hidden, String ln1) {
+        ClipConfig.Tower v = config.vision();
+        ClipGraphs b = new ClipGraphs(config, weights, g, "vision_model", v.imageSize());
+        int last = v.layers() - 1;
+        String prefix = "vision_model.encoder.layers." + last;
+        g.scope(prefix);
+        int w = v.hiddenSize();
+        String probs = b.attentionProbabilities(ln1, prefix, v, null);
+        String values = b.linear(ln1, prefix + ".self_attn.v_proj", w, w);
+        String attended = b.mergeHeads(g.matMul(probs, b.splitHeads(values, v)), v);
+        String x = g.add(hidden, b.linear(attended, prefix + ".self_attn.out_proj", w, w));
+        String m = b.linear(b.layerNorm(x, prefix + ".layer_norm2", v), prefix + ".mlp.fc1", v.intermediateSize(), w);
+        m = b.linear(Activation.apply(g, v.hiddenAct(), m), prefix + ".mlp.fc2", w, v.intermediateSize());
+        x = g.add(x, m);
+        g.scope("vision.head");
+        String post = b.layerNorm(x, "vision_model.post_layernorm", v);
+        String patches = g.slice(post, new long[] {1}, new long[] {Long.MAX_VALUE}, new long[] {1});
+        String pooled = g.op("ReduceMean", List.of(patches), Map.of("axes", new long[] {1}, "keepdims", 0L));
+        return g.matMul(pooled, b.transposed("visual_projection.weight", config.projectionDim(), w));
+    }
+
+    /** Attention probabilities [B,H,T,T] averaged over heads and the list, class token's row and column dropped: [B,N,N]. */
+    private String patchAttention(List<String> probs) {
         g.scope("vision.attention");
         String sum = null;
         for (String a : probs) {
@@ -139,8 +213,7 @@ public final class ClipGraphs {
             sum = sum == null ? mean : g.add(sum, mean);
         }
         String avg = g.mul(sum, g.constant("inverse_layers", 1f / probs.size()));
-        String patchesOnly = g.slice(avg, new long[] {1, 1}, new long[] {Long.MAX_VALUE, Long.MAX_VALUE}, new long[] {1, 2});
-        return new String[] {x, patchesOnly};
+        return g.slice(avg, new long[] {1, 1}, new long[] {Long.MAX_VALUE, Long.MAX_VALUE}, new long[] {1, 2});
     }
 
     public static Graph build(Kind kind, ClipConfig config, Weights weights) {

@@ -39,8 +39,31 @@ public record PipelineSettings(
         /** trained POLE adapters (a folder with adapters.safetensors, or the file) used in synonym selection and
          * refinement; null: none */
         Path adapters,
-        /** gradcam only: CLIP-ES's class-aware attention-affinity refinement */
+        /** gradcam and clip-es: CLIP-ES's class-aware attention-affinity refinement */
         boolean affinity) {
+
+    /** CLIP-ES's own method ({@code --method clip-es}). */
+    public static final String CLIP_ES = "clip-es";
+    /** The value of a setting left to the method ({@link #synonymsFor}, {@link #refineFor}, {@link #affinityFor}). */
+    public static final String AUTO = "auto";
+
+    /**
+     * The synonym list when the user gave none (null or {@value #AUTO}): POLE's gpt_prompts, except for CLIP-ES's
+     * method, which runs without POLE's selection unless asked.
+     */
+    public static String synonymsFor(String method, String given) {
+        return given == null || given.isBlank() || given.equals(AUTO) ? (CLIP_ES.equals(method) ? "none" : "gpt_prompts") : given;
+    }
+
+    /** The refinement exponent when the user gave none: 1, except for CLIP-ES's method (0: off unless asked). */
+    public static float refineFor(String method, Float given) {
+        return given != null ? given : CLIP_ES.equals(method) ? 0f : 1f;
+    }
+
+    /** The attention affinity when the user gave no on/off: on for CLIP-ES's method (its refined maps), else off. */
+    public static boolean affinityFor(String method, Boolean given) {
+        return given != null ? given : CLIP_ES.equals(method);
+    }
 
     public static PipelineSettings defaults() {
         return new PipelineSettings("clearclip", null, "gpt_prompts", "image", "clip-es", "a clean origami {}.",
@@ -63,8 +86,8 @@ public record PipelineSettings(
             throw new ClipWsssException("invalid pipeline settings: logit scale > 0, exponents >= 0, overlap in [0,1), "
                     + "max windows >= 1 and input size >= 0 are needed");
         }
-        if (affinity && !method.equals("gradcam")) {
-            throw new ClipWsssException("the attention-affinity refinement is for method gradcam, not " + method);
+        if (affinity && !method.equals("gradcam") && !method.equals(CLIP_ES)) {
+            throw new ClipWsssException("the attention-affinity refinement is for methods gradcam and clip-es, not " + method);
         }
         if (bgThreshold > 1) {
             throw new ClipWsssException("background threshold must be in [0,1], is " + bgThreshold);

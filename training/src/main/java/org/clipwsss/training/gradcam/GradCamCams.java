@@ -1,7 +1,5 @@
 package org.clipwsss.training.gradcam;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,11 +21,9 @@ import org.clipwsss.runtime.clip.SafetensorsWeights;
 import org.clipwsss.runtime.graph.ElemType;
 import org.clipwsss.runtime.graph.Graph;
 import org.clipwsss.runtime.graph.GraphBuilder;
-import org.clipwsss.runtime.graph.OnnxWriter;
 import org.clipwsss.runtime.image.ClipPreprocessor;
 import org.clipwsss.runtime.image.Raster8;
 import org.clipwsss.runtime.io.NpyArray;
-import org.clipwsss.runtime.io.SafetensorsFile;
 import org.clipwsss.runtime.model.ClipConfig;
 import org.clipwsss.runtime.model.ClipGraphs;
 import org.clipwsss.runtime.prompts.Templates;
@@ -68,7 +64,7 @@ public final class GradCamCams implements CamSource {
     private final double overlap;
     private final int maxWindows;
     private final ClipPreprocessor pre;
-    private final Path workDir;
+    private final GraphFiles files;
     private final boolean affinity;
     private GraphRunner trunk;
     private final Map<String, GraphRunner> tails = new HashMap<>();
@@ -97,7 +93,7 @@ public final class GradCamCams implements CamSource {
         this.overlap = overlap;
         this.maxWindows = maxWindows;
         this.pre = model.folder().preprocessor();
-        this.workDir = workDir;
+        this.files = new GraphFiles(model, workDir);
         this.affinity = affinity;
         int p = model.config().vision().patchSize();
         if (this.inputSize % p != 0) {
@@ -263,7 +259,7 @@ public final class GradCamCams implements CamSource {
             ClipConfig.Tower v = cfg.vision();
             int grid = inputSize / v.patchSize();
             String name = (affinity ? "gradcam_trunk_affinity_" : "gradcam_trunk_") + inputSize;
-            trunk = new GraphRunner(model.sessions(), write(name, weights -> {
+            trunk = new GraphRunner(model.sessions(), files.write(name, weights -> {
                 GraphBuilder g = new GraphBuilder("gradcam_trunk");
                 String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, inputSize, inputSize);
                 int last = v.layers() - 1;
@@ -287,7 +283,7 @@ public final class GradCamCams implements CamSource {
         String key = rows + "x" + tokens + "x" + texts;
         GraphRunner r = tails.get(key);
         if (r == null) {
-            r = new GraphRunner(model.sessions(), write("gradcam_tail_" + key, weights -> tailGraph(weights, rows, tokens, texts)));
+            r = new GraphRunner(model.sessions(), files.write("gradcam_tail_" + key, weights -> tailGraph(weights, rows, tokens, texts)));
             tails.put(key, r);
         }
         return r;
@@ -309,48 +305,6 @@ public final class GradCamCams implements CamSource {
         Map<String, long[]> shapes = Map.of("hidden", new long[] {rows, tokens, v.hiddenSize()},
                 "text", new long[] {texts, e}, "target", new long[] {rows, texts});
         return Gradients.of(g.build(), "score", List.of("hidden"), shapes);
-    }
-
-    @FunctionalInterface
-    private interface Builder {
-        Graph build(SafetensorsWeights weights);
-    }
-
-    /** Builds a graph over the model's weights and writes it to the work folder. */
-    private Path write(String name, Builder builder) {
-        Path dir = workDir();
-        Path file = dir.resolve(name + ".onnx");
-        try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
-            OnnxWriter.write(builder.build(new SafetensorsWeights(st)), file,
-                    Map.of("clipwsss.source", model.folder().dir().toString(), "clipwsss.graph", name));
-        } catch (IOException ex) {
-            throw ClipWsssException.file(file, "cannot write the Grad-CAM graph (" + ex.getMessage() + ")", ex);
-        }
-        if (workDir == null) {
-            file.toFile().deleteOnExit();
-        }
-        return file;
-    }
-
-    private Path tempDir;
-
-    private synchronized Path workDir() {
-        if (workDir != null) {
-            try {
-                return Files.createDirectories(workDir);
-            } catch (IOException ex) {
-                throw ClipWsssException.file(workDir, "cannot create the folder (" + ex.getMessage() + ")", ex);
-            }
-        }
-        if (tempDir == null) {
-            try {
-                tempDir = Files.createTempDirectory("clip-wsss-gradcam");
-            } catch (IOException ex) {
-                throw new ClipWsssException("cannot create a temporary folder for the Grad-CAM graphs (" + ex.getMessage() + ")", ex);
-            }
-            tempDir.toFile().deleteOnExit();
-        }
-        return tempDir;
     }
 
     @Override

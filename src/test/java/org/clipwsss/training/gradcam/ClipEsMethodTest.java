@@ -1,0 +1,89 @@
+package org.clipwsss.training.gradcam;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import ij.IJ;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.clipwsss.cli.Main;
+import org.clipwsss.runtime.io.Npy;
+import org.clipwsss.runtime.io.NpyArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --method clip-es} from the command line and from a macro, on the CLIP-ES fixture: with the plain VOC
+ * labels (CLIP-ES's names, its logit scale, background words and template come with the method; no POLE selection,
+ * no refinement), the saved CAMs equal CLIP-ES's refined maps, and with {@code --no-affinity} its Grad-CAM.
+ */
+class ClipEsMethodTest {
+    static final Path DIR = ClipEsConformanceTest.DIR;
+    static final String IMAGE = "2007_000515";
+    static final String LABELS = "bicycle;car;person";
+
+    static int cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        System.out.print(out);
+        System.err.print(err);
+        return code;
+    }
+
+    static void compareAll(Path cams, String reference) {
+        NpyArray ours = Npy.read(cams);
+        NpyArray ref = Npy.read(DIR.resolve("reference/" + IMAGE + "." + reference + ".npy"));
+        assertEquals(java.util.Arrays.toString(ref.shape()), java.util.Arrays.toString(ours.shape()));
+        int n = (int) (ref.shape()[1] * ref.shape()[2]);
+        for (int k = 0; k < ref.shape()[0]; k++) {
+            ClipEsConformanceTest.compare(reference + " map " + k, ClipEsConformanceTest.slice(ref, k, n),
+                    ClipEsConformanceTest.slice(ours, k, n));
+        }
+    }
+
+    @Test
+    void camCommandGivesClipEssMapsWithAndWithoutTheAffinity(@TempDir Path tmp) throws Exception {
+        Path image = DIR.resolve("images/" + IMAGE + ".jpg");
+        String model = DIR.resolve("model").toString();
+        assertEquals(0, cli("cam", "--model", model, "--source", "safetensors", "--cache", tmp.resolve("c").toString(), "--image",
+                image.toString(), "--labels", LABELS, "--method", "clip-es", "--out", tmp.resolve("a").toString()));
+        compareAll(tmp.resolve("a/cams/" + IMAGE + ".npy"), "refined");
+        JsonNode run = new ObjectMapper().readTree(tmp.resolve("a/run.json").toFile());
+        assertEquals("none", run.path("settings").path("synonyms").asText(), "no POLE selection unless asked");
+        assertEquals(0.0, run.path("settings").path("refine_exponent").asDouble(), "no prompt refinement unless asked");
+        assertTrue(run.path("cam_source").asText().startsWith("clip-es (\"a clean origami {}.\", 25 background words, logit scale 14.28"),
+                run.path("cam_source").asText());
+        JsonNode names = new ObjectMapper().readTree(tmp.resolve("a/cams/" + IMAGE + ".json").toFile()).path("names");
+        assertEquals("person", names.get(2).asText(), "labels keep their names in the outputs");
+
+        assertEquals(0, cli("cam", "--model", model, "--source", "safetensors", "--cache", tmp.resolve("c").toString(), "--image",
+                image.toString(), "--labels", LABELS, "--method", "clip-es", "--no-affinity", "--out", tmp.resolve("b").toString()));
+        compareAll(tmp.resolve("b/cams/" + IMAGE + ".npy"), "gradcam");
+    }
+
+    @Test
+    void segmentAndTheBatchMacroTakeMethodClipEs(@TempDir Path tmp) throws Exception {
+        Path in = tmp.resolve("in");
+        Files.createDirectories(in);
+        Files.copy(DIR.resolve("images/" + IMAGE + ".jpg"), in.resolve(IMAGE + ".jpg"));
+        String model = DIR.resolve("model").toAbsolutePath().toString();
+        assertEquals(0, cli("segment", "--model", model, "--source", "safetensors", "--input", in.toString(), "--labels", LABELS,
+                "--method", "clip-es", "--out", tmp.resolve("seg").toString()));
+        compareAll(tmp.resolve("seg/cams/" + IMAGE + ".npy"), "refined");
+
+        org.clipwsss.plugin.MacroTestAccess.setUp();
+        String log = org.clipwsss.plugin.MacroTestAccess.logOf(() -> IJ.runMacro("run(\"CLIP WSSS Batch\", \"input=[" + in
+                + "] labels=[" + LABELS + "] output=[" + tmp.resolve("macro") + "] model=[" + model + "] method=clip-es\");"));
+        assertTrue(log.contains("1 images: 1 done"), log);
+        compareAll(tmp.resolve("macro/cams/" + IMAGE + ".npy"), "refined");
+        log = org.clipwsss.plugin.MacroTestAccess.logOf(() -> IJ.runMacro("run(\"CLIP WSSS Batch\", \"input=[" + in
+                + "] labels=[" + LABELS + "] output=[" + tmp.resolve("macro2") + "] model=[" + model + "] method=clip-es affinity=off\");"));
+        assertTrue(log.contains("1 images: 1 done"), log);
+        compareAll(tmp.resolve("macro2/cams/" + IMAGE + ".npy"), "gradcam");
+    }
+}

@@ -1,0 +1,313 @@
+package org.clipwsss.training.gradcam;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.cam.CamSource;
+import org.clipwsss.runtime.cam.Cams;
+import org.clipwsss.runtime.cam.ClassPrompt;
+import org.clipwsss.runtime.cam.FloatMaps;
+import org.clipwsss.runtime.cam.ImageContext;
+import org.clipwsss.runtime.cam.TextEmbeddings;
+import org.clipwsss.runtime.clip.ClipModel;
+import org.clipwsss.runtime.clip.SafetensorsWeights;
+import org.clipwsss.runtime.graph.ElemType;
+import org.clipwsss.runtime.graph.Graph;
+import org.clipwsss.runtime.graph.GraphBuilder;
+import org.clipwsss.runtime.image.ClipPreprocessor;
+import org.clipwsss.runtime.image.Raster8;
+import org.clipwsss.runtime.io.NpyArray;
+import org.clipwsss.runtime.io.SafetensorsFile;
+import org.clipwsss.runtime.model.ClipConfig;
+import org.clipwsss.runtime.model.ClipGraphs;
+import org.clipwsss.runtime.prompts.Templates;
+import org.clipwsss.runtime.session.GraphRunner;
+import org.clipwsss.training.autodiff.Gradients;
+import org.clipwsss.training.autodiff.Losses;
+
+/**
+ * CLIP-ES's CAMs exactly as its {@code generate_cams_voc12.py} computes them (linyq2117/CLIP-ES at 3893f817;
+ * {@code ../shared/conformance/clip-es/README.md} walks through it with line references):
+ * <ol>
+ * <li>the whole image resized (PIL bicubic, 8-bit) to ceil(H/P)·P x ceil(W/P)·P, no crop, no padding, no windows;
+ * the position embeddings' patch rows interpolated bilinearly (align_corners=False) to that gh x gw grid;</li>
+ * <li>the labels' prompts: CLIP-ES's names for PASCAL VOC classes ({@link #clipEsName}) in the template;</li>
+ * <li>the trunk (every layer but the last) once per image; per label, the last layer and the image embedding =
+ * the mean over the patch tokens of post_layernorm, projected; softmax of exp(logit_scale)·cos over [the image's
+ * label prompts in label order, then the background prompts]; the gradient of the label's probability with
+ * respect to the last layer's layer_norm1 output (CLIP-ES's hooked tensor), all labels in one run;</li>
+ * <li>Grad-CAM on the patch tokens: w_c = mean of the gradient over the grid, ReLU(sum_c w_c a_c), min-max with
+ * pytorch-grad-cam's 1e-7 twice (the grid Grad-CAM);</li>
+ * <li>with the affinity: the attention averaged over heads and the last 8 layers (the last included), patch
+ * tokens only; Sinkhorn x3, symmetrised, squared ({@link AttentionAffinity#transition}); the columns outside the
+ * boxes of the grid Grad-CAM ({@link AttentionAffinity#boxMask}) zeroed; T·cam, min-max with the 1e-7;</li>
+ * <li>resized to the image with OpenCV's bilinear (half-pixel centres), not renormalised.</li>
+ * </ol>
+ * Not copied: CLIP-ES runs all L blocks in its trunk when 1 + gh·gw = 77 (a check meant for the text tower); here
+ * the trunk always has L-1 blocks. CLIP-ES's fp16 rounding of the weights and the interpolated position
+ * embedding (it computes in fp16 on a GPU) is not copied either: everything is float32.
+ */
+public final class ClipEsCams implements CamSource {
+    /** The template CLIP-ES uses for class and background prompts. */
+    public static final String TEMPLATE = "a clean origami {}.";
+    /** How many of the last vision layers' attention the affinity averages. */
+    public static final int AFFINITY_LAYERS = 8;
+    static final String GRAD = Gradients.gradName("ln1");
+
+    private final ClipModel model;
+    private final TextEmbeddings text;
+    private final String template;
+    private final List<String> backgroundWords;
+    private final float logitScale;
+    private final boolean affinity;
+    private final ClipPreprocessor pre;
+    private final GraphFiles files;
+    private final float[] positionTable;
+    private GraphRunner trunk;
+    private final Map<String, GraphRunner> tails = new HashMap<>();
+    private final Map<String, NpyArray> positions = new HashMap<>();
+    private static final Map<String, String> VOC_NAMES = vocNames();
+
+    /**
+     * @param backgroundWords the background words, put in {@code template} like the class names
+     * @param logitScale the softmax's scale: CLIP-ES takes exp(logit_scale) of the weights ({@link ClipModel#logitScale})
+     * @param workDir where the built graphs are written (null: a temporary folder)
+     */
+    public ClipEsCams(ClipModel model, TextEmbeddings text, String template, List<String> backgroundWords, float logitScale,
+            boolean affinity, java.nio.file.Path workDir) {
+        if (!model.folder().hasSafetensors()) {
+            throw ClipWsssException.file(model.folder().dir(), "CLIP-ES's CAMs need the model's weights (model.safetensors)");
+        }
+        this.model = model;
+        this.text = text;
+        this.template = template;
+        this.backgroundWords = List.copyOf(backgroundWords);
+        this.logitScale = logitScale;
+        this.affinity = affinity;
+        this.pre = model.folder().preprocessor();
+        this.files = new GraphFiles(model, workDir);
+        ClipConfig.Tower v = model.config().vision();
+        try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
+            this.positionTable = new SafetensorsWeights(st).floats("vision_model.embeddings.position_embedding.weight");
+        }
+        if (positionTable.length != (1 + v.patches()) * v.hiddenSize()) {
+            throw ClipWsssException.file(model.folder().safetensors(), "the position embeddings do not fit config.json's vision tower");
+        }
+    }
+
+    /** What one image gives before the resize to the image: per label, the grid Grad-CAM and (with the affinity) the refined grid. */
+    public record Grids(int gridWidth, int gridHeight, float[][] gradcam, float[][] refined, float[] probabilities) { }
+
+    @Override
+    public Cams compute(ImageContext image, List<ClassPrompt> classes) {
+        Raster8 img = image.image();
+        List<String> labels = classes.stream().map(ClassPrompt::label).toList();
+        if (classes.isEmpty()) {
+            return new Cams(img.width(), img.height(), labels, new float[0][]);
+        }
+        Grids g = grids(img, classes);
+        float[][] maps = new float[classes.size()][];
+        for (int k = 0; k < maps.length; k++) {
+            float[] grid = affinity ? AttentionAffinity.scaleCamImage(g.refined()[k]) : g.gradcam()[k];
+            maps[k] = FloatMaps.resizeBilinear(grid, g.gridWidth(), g.gridHeight(), img.width(), img.height());
+        }
+        return new Cams(img.width(), img.height(), labels, maps);
+    }
+
+    /** Steps 1 to 4 of the class comment for one image. */
+    public Grids grids(Raster8 img, List<ClassPrompt> classes) {
+        ClipConfig.Tower v = model.config().vision();
+        int p = v.patchSize();
+        int gh = (img.height() + p - 1) / p;
+        int gw = (img.width() + p - 1) / p;
+        int n = gh * gw;
+        int w = v.hiddenSize();
+        float[] px = pre.preprocessResized(img, gw * p, gh * p);
+        Map<String, NpyArray> feeds = new LinkedHashMap<>();
+        feeds.put("pixel_values", NpyArray.ofFloats(px, 1, 3, gh * p, gw * p));
+        feeds.put("position_embeddings", positions(gh, gw));
+        Map<String, NpyArray> t = trunk().run(feeds, affinity ? List.of("hidden", "ln1", "attention") : List.of("hidden", "ln1"));
+        int k = classes.size();
+        float[][] texts = texts(classes);
+        int rowSize = (1 + n) * w;
+        float[] hidden = t.get("hidden").floats();
+        float[] ln1 = t.get("ln1").floats();
+        float[] hs = new float[k * rowSize];
+        float[] as = new float[k * rowSize];
+        float[] oneHot = new float[k * texts.length];
+        for (int c = 0; c < k; c++) {
+            System.arraycopy(hidden, 0, hs, c * rowSize, rowSize);
+            System.arraycopy(ln1, 0, as, c * rowSize, rowSize);
+            oneHot[c * texts.length + c] = 1f;
+        }
+        int e = model.config().projectionDim();
+        float[] txt = new float[texts.length * e];
+        for (int i = 0; i < texts.length; i++) {
+            System.arraycopy(texts[i], 0, txt, i * e, e);
+        }
+        Map<String, NpyArray> tailFeeds = new LinkedHashMap<>();
+        tailFeeds.put("hidden", NpyArray.ofFloats(hs, k, 1 + n, w));
+        tailFeeds.put("ln1", NpyArray.ofFloats(as, k, 1 + n, w));
+        tailFeeds.put("text", NpyArray.ofFloats(txt, texts.length, e));
+        tailFeeds.put("target", NpyArray.ofFloats(oneHot, k, texts.length));
+        Map<String, NpyArray> out = tail(k, 1 + n, texts.length).run(tailFeeds, List.of("probabilities", GRAD));
+        float[] grad = out.get(GRAD).floats();
+        float[][] gradcam = new float[k][];
+        float[][] refined = affinity ? new float[k][] : null;
+        float[] trans = affinity ? AttentionAffinity.transition(t.get("attention").floats(), n) : null;
+        for (int c = 0; c < k; c++) {
+            float[] cam = GradCamCams.gradCam(java.util.Arrays.copyOfRange(as, c * rowSize, (c + 1) * rowSize),
+                    java.util.Arrays.copyOfRange(grad, c * rowSize, (c + 1) * rowSize), 1 + n, w);
+            gradcam[c] = AttentionAffinity.scaleCamImage(AttentionAffinity.scaleCamImage(cam));
+            if (affinity) {
+                refined[c] = refine(trans, gradcam[c], gw, gh);
+            }
+        }
+        float[] probabilities = java.util.Arrays.copyOf(out.get("probabilities").floats(), texts.length);
+        return new Grids(gw, gh, gradcam, refined, probabilities);
+    }
+
+    /** CLIP-ES's refined grid: T with the columns outside the boxes of {@code cam} zeroed, times {@code cam}. */
+    static float[] refine(float[] trans, float[] cam, int width, int height) {
+        int n = width * height;
+        float[] mask = AttentionAffinity.boxMask(cam, width, height);
+        float[] source = new float[n];
+        for (int j = 0; j < n; j++) {
+            source[j] = mask[j] * cam[j];
+        }
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            float sum = 0;
+            for (int j = 0; j < n; j++) {
+                sum += trans[i * n + j] * source[j];
+            }
+            out[i] = sum;
+        }
+        return out;
+    }
+
+    /**
+     * CLIP-ES's name for a class: its rewritten name of a PASCAL VOC class ({@code new_class_names}, e.g. person ->
+     * "person with clothes,people,human") when the prompt still carries the label itself; a name chosen otherwise
+     * (a POLE synonym, a dataset-wide choice) is kept.
+     */
+    public static String clipEsName(ClassPrompt c) {
+        if (!c.name().equals(c.label())) {
+            return c.name();
+        }
+        return VOC_NAMES.getOrDefault(c.label().toLowerCase(java.util.Locale.ROOT), c.name());
+    }
+
+    private static Map<String, String> vocNames() {
+        String resource = "/org/clipwsss/runtime/prompts/clip-es-class-names.json";
+        try (java.io.InputStream in = ClipEsCams.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + resource);
+            }
+            Map<String, String> out = new HashMap<>();
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).path("voc").fields()
+                    .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+            return java.util.Collections.unmodifiableMap(out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+
+    /** The unit-length embeddings of the label prompts (in label order) followed by the background prompts. */
+    float[][] texts(List<ClassPrompt> classes) {
+        List<String> prompts = new ArrayList<>();
+        for (ClassPrompt c : classes) {
+            prompts.add(Templates.apply(template, clipEsName(c)));
+        }
+        for (String word : backgroundWords) {
+            prompts.add(Templates.apply(template, word));
+        }
+        return text.get(prompts);
+    }
+
+    /** The position table with its patch rows interpolated bilinearly (align_corners=False) to gh x gw: [1+gh*gw, W]. */
+    synchronized NpyArray positions(int gh, int gw) {
+        return positions.computeIfAbsent(gh + "x" + gw, key -> {
+            ClipConfig.Tower v = model.config().vision();
+            int from = v.grid();
+            int w = v.hiddenSize();
+            float[] out = new float[(1 + gh * gw) * w];
+            System.arraycopy(positionTable, 0, out, 0, w);
+            float[] channel = new float[from * from];
+            for (int c = 0; c < w; c++) {
+                for (int i = 0; i < from * from; i++) {
+                    channel[i] = positionTable[(1 + i) * w + c];
+                }
+                float[] r = FloatMaps.resizeBilinear(channel, from, from, gw, gh);
+                for (int i = 0; i < gh * gw; i++) {
+                    out[(1 + i) * w + c] = r[i];
+                }
+            }
+            return NpyArray.ofFloats(out, 1 + (long) gh * gw, w);
+        });
+    }
+
+    private synchronized GraphRunner trunk() {
+        if (trunk == null) {
+            ClipConfig cfg = model.config();
+            ClipConfig.Tower v = cfg.vision();
+            trunk = new GraphRunner(model.sessions(), files.write("clipes_trunk", weights -> {
+                GraphBuilder g = new GraphBuilder("clipes_trunk");
+                String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, "height", "width");
+                String pos = g.input("position_embeddings", ElemType.FLOAT, "tokens", v.hiddenSize());
+                String[] out = ClipGraphs.visionGridTrunk(g, cfg, weights, pixels, pos, Math.max(0, v.layers() - AFFINITY_LAYERS));
+                g.output(out[0], "hidden", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
+                g.output(out[1], "ln1", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
+                g.output(out[2], "attention", ElemType.FLOAT, "batch", "patches", "patches");
+                return g.build();
+            }));
+        }
+        return trunk;
+    }
+
+    /** The tail graph (last layer, pooled embedding, softmax, and the gradient with respect to ln1) for these shapes. */
+    private synchronized GraphRunner tail(int rows, int tokens, int texts) {
+        String key = rows + "x" + tokens + "x" + texts;
+        GraphRunner r = tails.get(key);
+        if (r == null) {
+            r = new GraphRunner(model.sessions(), files.write("clipes_tail_" + key, weights -> tailGraph(weights, rows, tokens, texts)));
+            tails.put(key, r);
+        }
+        return r;
+    }
+
+    private Graph tailGraph(SafetensorsWeights weights, int rows, int tokens, int texts) {
+        ClipConfig cfg = model.config();
+        int w = cfg.vision().hiddenSize();
+        int e = cfg.projectionDim();
+        GraphBuilder g = new GraphBuilder("clipes_tail");
+        String hidden = g.input("hidden", ElemType.FLOAT, rows, tokens, w);
+        String ln1 = g.input("ln1", ElemType.FLOAT, rows, tokens, w);
+        String text = g.input("text", ElemType.FLOAT, texts, e);
+        String target = g.input("target", ElemType.FLOAT, rows, texts);
+        String embeds = Losses.l2Normalize(g, ClipGraphs.visionGridEmbeds(g, cfg, weights, hidden, ln1));
+        String logits = g.mul(g.matMul(embeds, g.transpose(text, 1, 0)), g.constant("logit_scale", logitScale));
+        String probs = g.softmax(logits, -1);
+        g.output(probs, "probabilities", ElemType.FLOAT, rows, texts);
+        g.output(Losses.dot(g, probs, target), "score", ElemType.FLOAT);
+        Map<String, long[]> shapes = Map.of("hidden", new long[] {rows, tokens, w}, "ln1", new long[] {rows, tokens, w},
+                "text", new long[] {texts, e}, "target", new long[] {rows, texts});
+        return Gradients.of(g.build(), "score", List.of("ln1"), shapes);
+    }
+
+    @Override
+    public boolean usesPromptNames() {
+        return true;
+    }
+
+    @Override
+    public String description() {
+        return "clip-es (\"" + template + "\", " + backgroundWords.size() + " background words, logit scale " + logitScale
+                + ", whole-image grid, Grad-CAM on the last layer's ln_1, " + (affinity
+                ? "class-aware attention affinity over the last " + Math.min(AFFINITY_LAYERS, model.config().vision().layers()) + " layers"
+                : "no affinity") + ")";
+    }
+}
