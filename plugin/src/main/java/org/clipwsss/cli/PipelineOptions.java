@@ -65,9 +65,25 @@ public final class PipelineOptions {
             + " attention-affinity refinement (default: on for clip-es, off for gradcam; --no-affinity switches it off).")
     Boolean affinity;
 
+    @Option(names = "--grid", defaultValue = "image", paramLabel = "image|window",
+            description = "clearclip, maskclip, gradcam: one patch grid over the whole image (any aspect, interpolated position"
+                    + " embeddings) when it needs at most --grid-budget patches, else windows (default); or windows always.")
+    String grid;
+
+    @Option(names = "--grid-budget", paramLabel = "N", description = "Most patches of a whole-image grid (default: 2048).")
+    int gridBudgetOption = PipelineSettings.DEFAULT_GRID_BUDGET;
+
+    private int gridBudget() {
+        return switch (grid) {
+            case "image" -> gridBudgetOption;
+            case "window" -> 0;
+            default -> throw new org.clipwsss.runtime.ClipWsssException("--grid must be image or window, not '" + grid + "'");
+        };
+    }
+
     PipelineSettings settings() {
         return new PipelineSettings(method, camModel, PipelineSettings.synonymsFor(method, synonyms), synonymMode, background, template,
                 selectionTemplate, logitScale, PipelineSettings.refineFor(method, refineExponent), bgThreshold, bgPower, ignoreMargin,
-                inputSize, overlap, maxWindows, adapters, PipelineSettings.affinityFor(method, affinity));
+                inputSize, overlap, maxWindows, adapters, PipelineSettings.affinityFor(method, affinity), gridBudget());
     }
 }

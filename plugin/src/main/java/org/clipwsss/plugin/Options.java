@@ -42,6 +42,8 @@ public final class Options {
         m.put("input_size", Integer.toString(d.inputSize()));
         m.put("adapters", "");
         m.put("affinity", PipelineSettings.AUTO);
+        m.put("grid", "image");
+        m.put("grid_budget", Integer.toString(d.gridBudget()));
         return java.util.Collections.unmodifiableMap(m);
     }
 
@@ -122,7 +124,12 @@ public final class Options {
                 get("selection_template"), number("logit_scale"),
                 PipelineSettings.refineFor(get("method"), get("refine").trim().equals(PipelineSettings.AUTO) ? null : number("refine")),
                 bgThreshold.isBlank() ? -1f : number("bg_threshold"), number("bg_power"), number("ignore_margin"), (int) number("input_size"),
-                1.0 / 3, 4, get("adapters").isBlank() ? null : Path.of(get("adapters")), PipelineSettings.affinityFor(get("method"), onOff("affinity")));
+                1.0 / 3, 4, get("adapters").isBlank() ? null : Path.of(get("adapters")), PipelineSettings.affinityFor(get("method"), onOff("affinity")),
+                switch (get("grid").trim()) {
+                    case "image" -> (int) number("grid_budget");
+                    case "window" -> 0;
+                    default -> throw new ClipWsssException("option 'grid' must be image or window, not '" + get("grid") + "'");
+                });
     }
 
     /** true/on, false/off, or null for auto (the method's choice); anything else is an error naming the key. */

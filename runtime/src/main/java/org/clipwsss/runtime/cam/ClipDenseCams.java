@@ -46,7 +46,7 @@ public final class ClipDenseCams implements CamSource {
         float[][][] prob = f.softmax(texts.toArray(new float[0][]), logitScale, classes.size());
         float[][] maps = new float[classes.size()][];
         for (int k = 0; k < maps.length; k++) {
-            maps[k] = FloatMaps.normalizeMinMax(f.layout().toImage(prob[k], f.grid()));
+            maps[k] = FloatMaps.normalizeMinMax(f.toImage(prob[k]));
         }
         List<String> labels = classes.stream().map(ClassPrompt::label).toList();
         return new Cams(image.image().width(), image.image().height(), labels, maps);

@@ -8,21 +8,42 @@ import org.clipwsss.runtime.image.Raster8;
 import org.clipwsss.runtime.io.NpyArray;
 
 /**
- * An image's training-free dense CLIP embeddings, window by window (unit-length rows), and the layout that
- * maps patch values back to the image. They do not depend on any prompt, so one image's features serve
- * every CAM and refinement computed for it.
+ * An image's training-free dense CLIP embeddings (unit-length rows) and how patch values map back to the image:
+ * either one patch grid over the whole image ({@link ImageGrid}) or square windows ({@link WindowLayout}). They do
+ * not depend on any prompt, so one image's features serve every CAM and refinement computed for it.
  */
 public final class DenseFeatures {
     private final WindowLayout layout;
-    private final int grid;
+    private final ImageGrid imageGrid;
+    private final int gridWidth;
+    private final int gridHeight;
     private final int dim;
     private final float[][] patches;
 
-    DenseFeatures(WindowLayout layout, int grid, int dim, float[][] patches) {
+    private DenseFeatures(WindowLayout layout, ImageGrid imageGrid, int gridWidth, int gridHeight, int dim, float[][] patches) {
         this.layout = layout;
-        this.grid = grid;
+        this.imageGrid = imageGrid;
+        this.gridWidth = gridWidth;
+        this.gridHeight = gridHeight;
         this.dim = dim;
         this.patches = patches;
+    }
+
+    /**
+     * The features on a whole-image grid ({@link ImageGrid#plan}) when it needs at most {@code budget} patches,
+     * else on windows ({@link #compute}).
+     */
+    public static DenseFeatures compute(ClipModel model, ClipModel.Dense mode, ClipPreprocessor pre, Raster8 image,
+            int inputSize, double overlap, int maxWindows, int budget) {
+        ImageGrid g = ImageGrid.plan(image.width(), image.height(), model.config().vision().patchSize(), inputSize);
+        if (budget <= 0 || g.patches() > budget) {
+            return compute(model, mode, pre, image, inputSize, overlap, maxWindows);
+        }
+        float[] px = pre.preprocessResized(image, g.pixelWidth(), g.pixelHeight());
+        NpyArray dense = model.denseEmbedsGrid(NpyArray.ofFloats(px, 1, 3, g.pixelHeight(), g.pixelWidth()), mode);
+        int e = (int) dense.shape()[2];
+        float[][] one = {Similarity.normalizeRows(dense.floats(), e)};
+        return new DenseFeatures(null, g, g.width(), g.height(), e, one);
     }
 
     /** Computes them with the model (all windows of the image in one run call). */
@@ -43,7 +64,8 @@ public final class DenseFeatures {
         for (int i = 0; i < windows.length; i++) {
             windows[i] = Similarity.normalizeRows(java.util.Arrays.copyOfRange(all, i * p * e, (i + 1) * p * e), e);
         }
-        return new DenseFeatures(layout, (int) Math.round(Math.sqrt(p)), e, windows);
+        int grid = (int) Math.round(Math.sqrt(p));
+        return new DenseFeatures(layout, null, grid, grid, e, windows);
     }
 
     /** The same features passed through trained POLE image adapters (unit-length rows again). */
@@ -52,15 +74,17 @@ public final class DenseFeatures {
         for (int w = 0; w < out.length; w++) {
             out[w] = adapters.adaptImageRows(patches[w]);
         }
-        return new DenseFeatures(layout, grid, dim, out);
+        return new DenseFeatures(layout, imageGrid, gridWidth, gridHeight, dim, out);
     }
 
-    public WindowLayout layout() {
-        return layout;
+    /** Per-window (or the one grid's) patch maps -> one map at the image's resolution. */
+    public float[] toImage(float[][] maps) {
+        return imageGrid != null ? imageGrid.toImage(maps[0]) : layout.toImage(maps, gridWidth);
     }
 
-    public int grid() {
-        return grid;
+    /** Whether the features cover the image with one grid (else windows). */
+    public boolean wholeImage() {
+        return imageGrid != null;
     }
 
     /**
@@ -68,7 +92,7 @@ public final class DenseFeatures {
      * of the first {@code keep} texts its probability maps per window: [keep][window][patch].
      */
     float[][][] softmax(float[][] texts, float scale, int keep) {
-        int np = grid * grid;
+        int np = gridWidth * gridHeight;
         float[][][] out = new float[keep][patches.length][np];
         double[] logits = new double[texts.length];
         for (int w = 0; w < patches.length; w++) {

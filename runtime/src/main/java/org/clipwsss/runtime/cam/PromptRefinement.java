@@ -55,7 +55,7 @@ public final class PromptRefinement {
                     texts[t] = adapters.adaptTextRows(texts[t]);
                 }
             }
-            float[] r = f.layout().toImage(f.softmax(texts, logitScale, 1)[0], f.grid());
+            float[] r = f.toImage(f.softmax(texts, logitScale, 1)[0]);
             float[] out = new float[cam.length];
             for (int i = 0; i < out.length; i++) {
                 out[i] = cam[i] * (float) Math.pow(r[i], exponent);

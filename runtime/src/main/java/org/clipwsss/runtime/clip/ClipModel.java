@@ -11,6 +11,7 @@ import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.io.SafetensorsFile;
 import org.clipwsss.runtime.model.ClipConfig;
 import org.clipwsss.runtime.model.ClipGraphs;
+import org.clipwsss.runtime.model.PositionEmbeddings;
 import org.clipwsss.runtime.session.GraphRunner;
 import org.clipwsss.runtime.session.SessionFactory;
 import org.clipwsss.runtime.text.ClipTokenizer;
@@ -48,12 +49,15 @@ public final class ClipModel implements AutoCloseable {
 
     /** Dense (per-patch) embedding variants. */
     public enum Dense {
-        MASKCLIP(ClipGraphs.Kind.DENSE_MASKCLIP), CLEARCLIP(ClipGraphs.Kind.DENSE_CLEARCLIP);
+        MASKCLIP(ClipGraphs.Kind.DENSE_MASKCLIP, ClipGraphs.Kind.DENSE_MASKCLIP_GRID),
+        CLEARCLIP(ClipGraphs.Kind.DENSE_CLEARCLIP, ClipGraphs.Kind.DENSE_CLEARCLIP_GRID);
 
         final ClipGraphs.Kind kind;
+        final ClipGraphs.Kind gridKind;
 
-        Dense(ClipGraphs.Kind kind) {
+        Dense(ClipGraphs.Kind kind, ClipGraphs.Kind gridKind) {
             this.kind = kind;
+            this.gridKind = gridKind;
         }
 
         public static Dense parse(String s) {
@@ -121,6 +125,8 @@ public final class ClipModel implements AutoCloseable {
     }
 
     /** exp(logit_scale) from the checkpoint when it has one, else 100 (trained CLIP's value). */
+    private final Map<String, NpyArray> positions = new java.util.HashMap<>();
+
     public synchronized float logitScale() {
         if (logitScale == null) {
             float s = 100f;
@@ -171,6 +177,59 @@ public final class ClipModel implements AutoCloseable {
             r = sizedRunner(mode.kind, size);
         }
         return r.run(Map.of("pixel_values", pixels), List.of("dense_embeds")).get("dense_embeds");
+    }
+
+    /**
+     * Dense embeddings on a whole-image patch grid of any aspect: pixels [N,3,H,W] with H and W multiples of the
+     * patch size; the position embeddings are interpolated to that grid ({@link #positionEmbeddings}, bicubic) and
+     * fed to one graph that serves every grid. [N, (H/P)(W/P), E], patches row-major.
+     */
+    public NpyArray denseEmbedsGrid(NpyArray pixels, Dense mode) {
+        long[] s = pixels.shape();
+        int p = config().vision().patchSize();
+        if (s.length != 4 || s[1] != 3 || s[2] % p != 0 || s[3] % p != 0 || s[2] == 0 || s[3] == 0) {
+            throw new ClipWsssException("pixel_values for dense embeddings on an image grid must be [N,3,H,W] with H and W"
+                    + " multiples of " + p + ", got " + java.util.Arrays.toString(s));
+        }
+        NpyArray positions = positionEmbeddings((int) (s[2] / p), (int) (s[3] / p), false);
+        return runner(mode.gridKind).run(Map.of("pixel_values", pixels, "position_embeddings", positions), List.of("dense_embeds"))
+                .get("dense_embeds");
+    }
+
+    /**
+     * The vision position embeddings for a {@code gh x gw} patch grid: the class token's row, then the checkpoint's
+     * grid interpolated (PyTorch's bicubic, or with {@code bilinear} its bilinear as CLIP-ES does; align_corners
+     * False): [1+gh*gw, W]. Cached per grid.
+     */
+    public NpyArray positionEmbeddings(int gh, int gw, boolean bilinear) {
+        String key = gh + "x" + gw + (bilinear ? "b" : "c");
+        synchronized (positions) {
+            NpyArray cached = positions.get(key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        if (!folder.hasSafetensors()) {
+            throw ClipWsssException.file(folder.dir(), "an image grid other than the model's needs its weights (model.safetensors)");
+        }
+        ClipConfig.Tower v = config().vision();
+        float[] table;
+        try (SafetensorsFile st = SafetensorsFile.open(folder.safetensors())) {
+            table = st.readFloats("vision_model.embeddings.position_embedding.weight");
+        }
+        if (table.length != (1 + v.patches()) * v.hiddenSize()) {
+            throw ClipWsssException.file(folder.safetensors(), "the position embeddings do not fit config.json's vision tower");
+        }
+        float[] out = bilinear ? PositionEmbeddings.bilinear(table, v.grid(), gh, gw, v.hiddenSize())
+                : PositionEmbeddings.resample(table, v.grid(), gh, gw, v.hiddenSize());
+        NpyArray a = NpyArray.ofFloats(out, 1 + (long) gh * gw, v.hiddenSize());
+        synchronized (positions) {
+            if (positions.size() > 64) {
+                positions.clear();
+            }
+            positions.put(key, a);
+        }
+        return a;
     }
 
     private synchronized GraphRunner sizedRunner(ClipGraphs.Kind kind, int size) {
@@ -261,6 +320,11 @@ public final class ClipModel implements AutoCloseable {
             case TEXT_FROM_EMBEDS:
                 r.require(true, "inputs_embeds", 3, floats).require(true, "eot_position", 1, ints)
                         .require(false, "text_embeds", 2, floats);
+                break;
+            case DENSE_MASKCLIP_GRID:
+            case DENSE_CLEARCLIP_GRID:
+                r.require(true, "pixel_values", 4, floats).require(true, "position_embeddings", 2, floats)
+                        .require(false, "dense_embeds", 3, floats);
                 break;
             default:
                 r.require(true, "pixel_values", 4, floats).require(false, "dense_embeds", 3, floats);

@@ -32,7 +32,14 @@ public final class ClipGraphs {
         /** pixel_values -> dense_embeds [B,N,E] (MaskCLIP: value path of the last layer). */
         DENSE_MASKCLIP("dense_maskclip"),
         /** pixel_values -> dense_embeds [B,N,E] (ClearCLIP: q-q attention, no residual, no MLP). */
-        DENSE_CLEARCLIP("dense_clearclip");
+        DENSE_CLEARCLIP("dense_clearclip"),
+        /**
+         * pixel_values [B,3,H,W] (any multiples of the patch size), position_embeddings [1+N,W] (interpolated to
+         * that grid by the caller) -> dense_embeds [B,N,E], MaskCLIP's: one graph for every image grid.
+         */
+        DENSE_MASKCLIP_GRID("dense_maskclip_grid"),
+        /** As {@link #DENSE_MASKCLIP_GRID}, ClearCLIP's. */
+        DENSE_CLEARCLIP_GRID("dense_clearclip_grid");
 
         private final String fileStem;
 
@@ -154,17 +161,7 @@ public final class ClipGraphs {
                     + v.layers() + " vision layers");
         }
         ClipGraphs b = new ClipGraphs(config, weights, g, "vision_model", v.imageSize());
-        int p = v.patchSize();
-        int w = v.hiddenSize();
-        g.scope("vision.embeddings");
-        String conv = g.op("Conv", List.of(pixels, b.weight("vision_model.embeddings.patch_embedding.weight", w, 3, p, p)),
-                Map.of("strides", new long[] {p, p}, "kernel_shape", new long[] {p, p}));
-        String tokens = g.transpose(g.reshape(conv, 0, w, -1), 0, 2, 1);
-        String cls = g.reshape(b.weight("vision_model.embeddings.class_embedding", w), 1, 1, w);
-        String clsShape = g.concat(0, g.slice(g.shape(pixels), new long[] {0}, new long[] {1}, new long[] {0}),
-                g.constantLongs("one_w", 1, w));
-        String x = g.add(g.concat(1, g.expand(cls, clsShape), tokens), positions);
-        x = b.layerNorm(x, "vision_model.pre_layrnorm", v);
+        String x = b.gridEmbeddings(pixels, positions);
         List<String> probs = new ArrayList<>();
         for (int i = 0; i < last; i++) {
             x = b.encoderLayer(x, "vision_model.encoder.layers." + i, v, null, i >= firstAttention ? probs : null);
@@ -202,6 +199,25 @@ public final class ClipGraphs {
         String patches = g.slice(post, new long[] {1}, new long[] {Long.MAX_VALUE}, new long[] {1});
         String pooled = g.op("ReduceMean", List.of(patches), Map.of("axes", new long[] {1}, "keepdims", 0L));
         return g.matMul(pooled, b.transposed("visual_projection.weight", config.projectionDim(), w));
+    }
+
+    /**
+     * Patch, class and position embeddings and pre_layrnorm for pixels [B,3,H,W] of any size (multiples of the
+     * patch size): the patches embedded by the stride-P convolution, {@code positions} [1+N,W] an input.
+     */
+    private String gridEmbeddings(String pixels, String positions) {
+        ClipConfig.Tower v = config.vision();
+        int p = v.patchSize();
+        int w = v.hiddenSize();
+        g.scope("vision.embeddings");
+        String conv = g.op("Conv", List.of(pixels, weight("vision_model.embeddings.patch_embedding.weight", w, 3, p, p)),
+                Map.of("strides", new long[] {p, p}, "kernel_shape", new long[] {p, p}));
+        String tokens = g.transpose(g.reshape(conv, 0, w, -1), 0, 2, 1);
+        String cls = g.reshape(weight("vision_model.embeddings.class_embedding", w), 1, 1, w);
+        String clsShape = g.concat(0, g.slice(g.shape(pixels), new long[] {0}, new long[] {1}, new long[] {0}),
+                g.constantLongs("one_w", 1, w));
+        String x = g.add(g.concat(1, g.expand(cls, clsShape), tokens), positions);
+        return layerNorm(x, "vision_model.pre_layrnorm", v);
     }
 
     /** Attention probabilities [B,H,T,T] averaged over heads and the list, class token's row and column dropped: [B,N,N]. */
@@ -247,6 +263,12 @@ public final class ClipGraphs {
             case DENSE_CLEARCLIP:
                 b.dense(true);
                 break;
+            case DENSE_MASKCLIP_GRID:
+                b.denseGrid(false);
+                break;
+            case DENSE_CLEARCLIP_GRID:
+                b.denseGrid(true);
+                break;
             default:
                 throw new IllegalArgumentException(kind.toString());
         }
@@ -274,9 +296,21 @@ public final class ClipGraphs {
 
     private void dense(boolean clearclip) {
         ClipConfig.Tower v = config.vision();
-        String pixels = pixelInput();
+        denseHead(visionTrunk(pixelInput(), v.layers() - 1), clearclip, patches());
+    }
+
+    private void denseGrid(boolean clearclip) {
+        ClipConfig.Tower v = config.vision();
+        String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, "height", "width");
+        String positions = g.input("position_embeddings", ElemType.FLOAT, "tokens", v.hiddenSize());
+        String x = gridEmbeddings(pixels, positions);
+        denseHead(visionLayers(x, 0, v.layers() - 1), clearclip, "patches");
+    }
+
+    /** The training-free last layer (MaskCLIP or ClearCLIP) on the state entering it, the patch tokens as dense_embeds. */
+    private void denseHead(String h, boolean clearclip, Object patchDim) {
+        ClipConfig.Tower v = config.vision();
         int last = v.layers() - 1;
-        String h = visionTrunk(pixels, last);
         String prefix = "vision_model.encoder.layers." + last;
         g.scope("vision.dense");
         String y = layerNorm(h, prefix + ".layer_norm1", v);
@@ -294,7 +328,7 @@ public final class ClipGraphs {
         String normed = layerNorm(o, "vision_model.post_layernorm", v);
         String projected = g.matMul(normed, transposed("visual_projection.weight", config.projectionDim(), v.hiddenSize()));
         String patches = g.slice(projected, new long[] {1}, new long[] {Long.MAX_VALUE}, new long[] {1});
-        g.output(patches, "dense_embeds", ElemType.FLOAT, "batch", patches(), config.projectionDim());
+        g.output(patches, "dense_embeds", ElemType.FLOAT, "batch", patchDim, config.projectionDim());
     }
 
     private void textFromIds() {

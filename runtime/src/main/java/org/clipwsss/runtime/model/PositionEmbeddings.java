@@ -14,32 +14,85 @@ public final class PositionEmbeddings {
 
     /** {@code table} is [1 + from*from, width]; the result is [1 + to*to, width]. */
     public static float[] resample(float[] table, int from, int to, int width) {
+        return resample(table, from, to, to, width);
+    }
+
+    /**
+     * Bicubic (PyTorch's, align_corners=False) to a {@code toHeight x toWidth} grid of any aspect: {@code table} is
+     * [1 + from*from, width]; the result is [1 + toHeight*toWidth, width], the class token's row first, unchanged.
+     */
+    public static float[] resample(float[] table, int from, int toHeight, int toWidth, int width) {
+        check(table, from, width);
+        int[][] ix = new int[toWidth][];
+        double[][] wx = new double[toWidth][];
+        cubicAxis(from, toWidth, ix, wx);
+        int[][] iy = new int[toHeight][];
+        double[][] wy = new double[toHeight][];
+        cubicAxis(from, toHeight, iy, wy);
+        return separable(table, from, toHeight, toWidth, width, iy, wy, ix, wx);
+    }
+
+    /**
+     * Bilinear (PyTorch's {@code F.upsample(mode='bilinear')}, align_corners=False: source {@code (dst + 0.5) *
+     * in/out - 0.5} clamped at 0, the upper neighbour clamped to the border), as CLIP-ES interpolates its position
+     * embeddings to each image's grid: [1 + from*from, width] -> [1 + toHeight*toWidth, width].
+     */
+    public static float[] bilinear(float[] table, int from, int toHeight, int toWidth, int width) {
+        check(table, from, width);
+        int[][] ix = new int[toWidth][];
+        double[][] wx = new double[toWidth][];
+        linearAxis(from, toWidth, ix, wx);
+        int[][] iy = new int[toHeight][];
+        double[][] wy = new double[toHeight][];
+        linearAxis(from, toHeight, iy, wy);
+        return separable(table, from, toHeight, toWidth, width, iy, wy, ix, wx);
+    }
+
+    private static void check(float[] table, int from, int width) {
         if (table.length != (1 + from * from) * width) {
             throw new IllegalArgumentException("position table has " + table.length + " values, expected "
                     + (1 + from * from) * width);
         }
-        float[] out = new float[(1 + to * to) * width];
-        System.arraycopy(table, 0, out, 0, width);
+    }
+
+    private static void cubicAxis(int from, int to, int[][] idx, double[][] w) {
         double scale = (double) from / to;
-        int[][] idx = new int[to][4];
-        double[][] w = new double[to][4];
         for (int o = 0; o < to; o++) {
             double src = (o + 0.5) * scale - 0.5;
             int base = (int) Math.floor(src);
-            double t = src - base;
-            double[] c = coefficients(t);
+            double[] c = coefficients(src - base);
+            idx[o] = new int[4];
+            w[o] = new double[4];
             for (int k = 0; k < 4; k++) {
                 idx[o][k] = Math.min(Math.max(base - 1 + k, 0), from - 1);
                 w[o][k] = c[k];
             }
         }
-        for (int oy = 0; oy < to; oy++) {
-            for (int ox = 0; ox < to; ox++) {
-                int dst = (1 + oy * to + ox) * width;
-                for (int ky = 0; ky < 4; ky++) {
-                    for (int kx = 0; kx < 4; kx++) {
-                        double weight = w[oy][ky] * w[ox][kx];
-                        int src = (1 + idx[oy][ky] * from + idx[ox][kx]) * width;
+    }
+
+    private static void linearAxis(int from, int to, int[][] idx, double[][] w) {
+        float scale = (float) from / to;
+        for (int o = 0; o < to; o++) {
+            float src = Math.max(scale * (o + 0.5f) - 0.5f, 0f);
+            int i0 = (int) src;
+            int i1 = i0 < from - 1 ? i0 + 1 : i0;
+            float lambda = src - i0;
+            idx[o] = new int[] {i0, i1};
+            w[o] = new double[] {1f - lambda, lambda};
+        }
+    }
+
+    private static float[] separable(float[] table, int from, int toHeight, int toWidth, int width, int[][] iy, double[][] wy,
+            int[][] ix, double[][] wx) {
+        float[] out = new float[(1 + toHeight * toWidth) * width];
+        System.arraycopy(table, 0, out, 0, width);
+        for (int oy = 0; oy < toHeight; oy++) {
+            for (int ox = 0; ox < toWidth; ox++) {
+                int dst = (1 + oy * toWidth + ox) * width;
+                for (int ky = 0; ky < iy[oy].length; ky++) {
+                    for (int kx = 0; kx < ix[ox].length; kx++) {
+                        double weight = wy[oy][ky] * wx[ox][kx];
+                        int src = (1 + iy[oy][ky] * from + ix[ox][kx]) * width;
                         for (int c = 0; c < width; c++) {
                             out[dst + c] += (float) (weight * table[src + c]);
                         }

@@ -61,7 +61,7 @@ public final class Pipeline {
         ClipModel.Dense mode = s.method().equals("maskclip") ? ClipModel.Dense.MASKCLIP : ClipModel.Dense.CLEARCLIP;
         int size = s.inputSize() == 0 ? model.config().vision().imageSize() : s.inputSize();
         Function<Raster8, DenseFeatures> extractor = image -> DenseFeatures.compute(model, mode, pre, image, size,
-                s.windowOverlap(), s.maxWindows());
+                s.windowOverlap(), s.maxWindows(), s.gridBudget());
         CamSource source;
         if (s.clipCams()) {
             source = new ClipDenseCams(s.method(), text, s.camTemplate(), background, s.logitScale());

@@ -40,7 +40,16 @@ public record PipelineSettings(
          * refinement; null: none */
         Path adapters,
         /** gradcam and clip-es: CLIP-ES's class-aware attention-affinity refinement */
-        boolean affinity) {
+        boolean affinity,
+        /**
+         * clearclip, maskclip and gradcam: the most patches of a whole-image grid (the image at its own resolution,
+         * small images brought up to the input size, rounded up to whole patches); an image needing more is covered
+         * by windows. 0: windows always ({@code --grid window}).
+         */
+        int gridBudget) {
+
+    /** The default most patches of a whole-image grid (e.g. 720 x 720 pixels at 16-pixel patches). */
+    public static final int DEFAULT_GRID_BUDGET = 2048;
 
     /** CLIP-ES's own method ({@code --method clip-es}). */
     public static final String CLIP_ES = "clip-es";
@@ -67,7 +76,7 @@ public record PipelineSettings(
 
     public static PipelineSettings defaults() {
         return new PipelineSettings("clearclip", null, "gpt_prompts", "image", "clip-es", "a clean origami {}.",
-                "a photo of {}.", 100f, 1f, -1f, 1f, 0f, 0, 1.0 / 3, 4, null, false);
+                "a photo of {}.", 100f, 1f, -1f, 1f, 0f, 0, 1.0 / 3, 4, null, false, DEFAULT_GRID_BUDGET);
     }
 
     public PipelineSettings {
@@ -89,6 +98,9 @@ public record PipelineSettings(
         if (affinity && !method.equals("gradcam") && !method.equals(CLIP_ES)) {
             throw new ClipWsssException("the attention-affinity refinement is for methods gradcam and clip-es, not " + method);
         }
+        if (gridBudget < 0) {
+            throw new ClipWsssException("the grid budget must be >= 0 patches (0: windows), is " + gridBudget);
+        }
         if (bgThreshold > 1) {
             throw new ClipWsssException("background threshold must be in [0,1], is " + bgThreshold);
         }
@@ -105,39 +117,46 @@ public record PipelineSettings(
 
     public PipelineSettings withMethod(String m, Path model) {
         return new PipelineSettings(m, model, synonyms, synonymMode, background, camTemplate, selectionTemplate,
-                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity);
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget);
     }
 
     public PipelineSettings withSynonyms(String list, String mode) {
         return new PipelineSettings(method, camModel, list, mode, background, camTemplate, selectionTemplate,
-                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity);
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget);
     }
 
     public PipelineSettings withBackground(String bg, float exponent) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, bg, camTemplate, selectionTemplate,
-                logitScale, exponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity);
+                logitScale, exponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget);
     }
 
     public PipelineSettings withTemplates(String cam, String selection) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, cam, selection,
-                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity);
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget);
     }
 
     public PipelineSettings withMasks(float threshold, float power, float margin) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
-                logitScale, refineExponent, threshold, power, margin, inputSize, windowOverlap, maxWindows, adapters, affinity);
+                logitScale, refineExponent, threshold, power, margin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget);
     }
 
     public PipelineSettings withDense(float scale, int size, double overlap, int windows) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
-                scale, refineExponent, bgThreshold, bgPower, ignoreMargin, size, overlap, windows, adapters, affinity);
+                scale, refineExponent, bgThreshold, bgPower, ignoreMargin, size, overlap, windows, adapters, affinity, gridBudget);
+    }
+
+    /** With whole-image grids up to {@code budget} patches (0: windows always). */
+    public PipelineSettings withGrid(int budget) {
+        return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters,
+                affinity, budget);
     }
 
     /** With trained adapters ({@code dir}: null for none) and the Grad-CAM affinity refinement on or off. */
     public PipelineSettings withTrained(Path dir, boolean attentionAffinity) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
                 logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows,
-                dir, attentionAffinity);
+                dir, attentionAffinity, gridBudget);
     }
 
     /** For run.json. */
@@ -157,6 +176,7 @@ public record PipelineSettings(
         m.put("input_size", inputSize);
         m.put("window_overlap", windowOverlap);
         m.put("max_windows", maxWindows);
+        m.put("grid", gridBudget == 0 ? "window" : "image up to " + gridBudget + " patches");
         m.put("adapters", adapters == null ? null : adapters.toString());
         m.put("affinity", affinity);
         return m;

@@ -20,7 +20,6 @@ import org.clipwsss.runtime.graph.GraphBuilder;
 import org.clipwsss.runtime.image.ClipPreprocessor;
 import org.clipwsss.runtime.image.Raster8;
 import org.clipwsss.runtime.io.NpyArray;
-import org.clipwsss.runtime.io.SafetensorsFile;
 import org.clipwsss.runtime.model.ClipConfig;
 import org.clipwsss.runtime.model.ClipGraphs;
 import org.clipwsss.runtime.prompts.Templates;
@@ -65,10 +64,8 @@ public final class ClipEsCams implements CamSource {
     private final boolean affinity;
     private final ClipPreprocessor pre;
     private final GraphFiles files;
-    private final float[] positionTable;
     private GraphRunner trunk;
     private final Map<String, GraphRunner> tails = new HashMap<>();
-    private final Map<String, NpyArray> positions = new HashMap<>();
     private static final Map<String, String> VOC_NAMES = vocNames();
 
     /**
@@ -89,13 +86,6 @@ public final class ClipEsCams implements CamSource {
         this.affinity = affinity;
         this.pre = model.folder().preprocessor();
         this.files = new GraphFiles(model, workDir);
-        ClipConfig.Tower v = model.config().vision();
-        try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
-            this.positionTable = new SafetensorsWeights(st).floats("vision_model.embeddings.position_embedding.weight");
-        }
-        if (positionTable.length != (1 + v.patches()) * v.hiddenSize()) {
-            throw ClipWsssException.file(model.folder().safetensors(), "the position embeddings do not fit config.json's vision tower");
-        }
     }
 
     /** What one image gives before the resize to the image: per label, the grid Grad-CAM and (with the affinity) the refined grid. */
@@ -128,7 +118,7 @@ public final class ClipEsCams implements CamSource {
         float[] px = pre.preprocessResized(img, gw * p, gh * p);
         Map<String, NpyArray> feeds = new LinkedHashMap<>();
         feeds.put("pixel_values", NpyArray.ofFloats(px, 1, 3, gh * p, gw * p));
-        feeds.put("position_embeddings", positions(gh, gw));
+        feeds.put("position_embeddings", model.positionEmbeddings(gh, gw, true));
         Map<String, NpyArray> t = trunk().run(feeds, affinity ? List.of("hidden", "ln1", "attention") : List.of("hidden", "ln1"));
         int k = classes.size();
         float[][] texts = texts(classes);
@@ -226,28 +216,6 @@ public final class ClipEsCams implements CamSource {
             prompts.add(Templates.apply(template, word));
         }
         return text.get(prompts);
-    }
-
-    /** The position table with its patch rows interpolated bilinearly (align_corners=False) to gh x gw: [1+gh*gw, W]. */
-    synchronized NpyArray positions(int gh, int gw) {
-        return positions.computeIfAbsent(gh + "x" + gw, key -> {
-            ClipConfig.Tower v = model.config().vision();
-            int from = v.grid();
-            int w = v.hiddenSize();
-            float[] out = new float[(1 + gh * gw) * w];
-            System.arraycopy(positionTable, 0, out, 0, w);
-            float[] channel = new float[from * from];
-            for (int c = 0; c < w; c++) {
-                for (int i = 0; i < from * from; i++) {
-                    channel[i] = positionTable[(1 + i) * w + c];
-                }
-                float[] r = FloatMaps.resizeBilinear(channel, from, from, gw, gh);
-                for (int i = 0; i < gh * gw; i++) {
-                    out[(1 + i) * w + c] = r[i];
-                }
-            }
-            return NpyArray.ofFloats(out, 1 + (long) gh * gw, w);
-        });
     }
 
     private synchronized GraphRunner trunk() {

@@ -14,6 +14,7 @@ import org.clipwsss.runtime.cam.Cams;
 import org.clipwsss.runtime.cam.ClassPrompt;
 import org.clipwsss.runtime.cam.FloatMaps;
 import org.clipwsss.runtime.cam.ImageContext;
+import org.clipwsss.runtime.cam.ImageGrid;
 import org.clipwsss.runtime.cam.TextEmbeddings;
 import org.clipwsss.runtime.cam.WindowLayout;
 import org.clipwsss.runtime.clip.ClipModel;
@@ -41,13 +42,17 @@ import org.clipwsss.training.autodiff.Losses;
  * {@code w_c = mean_p g[p,c]}, {@code cam[p] = ReLU(sum_c w_c h[p,c])}; the windows' maps are blended to the
  * image and min-max normalised as the dense CLIP CAMs are.
  *
- * <p>With {@code affinity}, CLIP-ES's class-aware attention-affinity refinement ({@link AttentionAffinity}) is
- * applied per window before the blending: the trunk graph also gives the window's self-attention probabilities,
- * averaged over heads and over the last {@value #AFFINITY_LAYERS} vision layers (all of them when the tower has
- * fewer; the last layer's included) for the patch tokens, as CLIP-ES averages {@code attn_weight_list[-8:]};
- * each class's Grad-CAM is then propagated through that attention's transition matrix, restricted to the boxes
- * around the class's Grad-CAM (scaled back to the window's Grad-CAM range, so windows keep their relative
- * strength in the blend; with one window the map is CLIP-ES's refined map).
+ * <p>An image whose whole-image grid ({@link ImageGrid}) needs at most {@code gridBudget} patches runs as one
+ * grid of its own aspect (position embeddings interpolated bicubically, an input of one graph for every grid);
+ * larger images (or any with a budget of 0) are covered by square windows.
+ *
+ * <p>With {@code affinity}, CLIP-ES's class-aware attention-affinity refinement ({@link AttentionAffinity}): the
+ * trunk also gives the self-attention probabilities, averaged over heads and over the last {@value #AFFINITY_LAYERS}
+ * vision layers (all of them when the tower has fewer; the last layer's included) for the patch tokens, as CLIP-ES
+ * averages {@code attn_weight_list[-8:]}; each class's Grad-CAM is then propagated through that attention's
+ * transition matrix, restricted to the boxes around the class's Grad-CAM, on the whole grid. With windows, each
+ * window's refined map is min-max normalised before the blend, as CLIP-ES normalises its grid's, so that windows
+ * of different levels do not turn the blend into a ramp ({@code GradCamGridTest} measures this).
  */
 public final class GradCamCams implements CamSource {
     /** The name of the gradient output of the tail graph. */
@@ -66,7 +71,9 @@ public final class GradCamCams implements CamSource {
     private final ClipPreprocessor pre;
     private final GraphFiles files;
     private final boolean affinity;
+    private final int gridBudget;
     private GraphRunner trunk;
+    private GraphRunner gridTrunk;
     private final Map<String, GraphRunner> tails = new HashMap<>();
 
     /**
@@ -81,6 +88,15 @@ public final class GradCamCams implements CamSource {
     /** @param affinity whether to apply CLIP-ES's attention-affinity refinement */
     public GradCamCams(ClipModel model, TextEmbeddings text, String template, BackgroundPrompts background,
             float logitScale, int inputSize, double overlap, int maxWindows, Path workDir, boolean affinity) {
+        this(model, text, template, background, logitScale, inputSize, overlap, maxWindows, workDir, affinity, 0);
+    }
+
+    /**
+     * @param gridBudget the most patches of a whole-image grid ({@link ImageGrid}); an image needing more, or any
+     *     image when 0, is covered by windows
+     */
+    public GradCamCams(ClipModel model, TextEmbeddings text, String template, BackgroundPrompts background,
+            float logitScale, int inputSize, double overlap, int maxWindows, Path workDir, boolean affinity, int gridBudget) {
         if (!model.folder().hasSafetensors()) {
             throw ClipWsssException.file(model.folder().dir(), "Grad-CAM needs the model's weights (model.safetensors)");
         }
@@ -95,6 +111,7 @@ public final class GradCamCams implements CamSource {
         this.pre = model.folder().preprocessor();
         this.files = new GraphFiles(model, workDir);
         this.affinity = affinity;
+        this.gridBudget = gridBudget;
         int p = model.config().vision().patchSize();
         if (this.inputSize % p != 0) {
             throw new ClipWsssException("input size " + this.inputSize + " is not a multiple of the patch size " + p);
@@ -110,6 +127,10 @@ public final class GradCamCams implements CamSource {
         List<String> labels = classes.stream().map(ClassPrompt::label).toList();
         if (classes.isEmpty()) {
             return new Cams(img.width(), img.height(), labels, new float[0][]);
+        }
+        ImageGrid whole = ImageGrid.plan(img.width(), img.height(), model.config().vision().patchSize(), inputSize);
+        if (gridBudget > 0 && whole.patches() <= gridBudget) {
+            return computeOnGrid(img, classes, whole);
         }
         WindowLayout layout = WindowLayout.plan(img.width(), img.height(), inputSize, overlap, maxWindows);
         List<Raster8> crops = layout.crops(img);
@@ -157,12 +178,68 @@ public final class GradCamCams implements CamSource {
                 windows[w] = gradCam(java.util.Arrays.copyOfRange(rows, off, off + rowSize),
                         java.util.Arrays.copyOfRange(grad, off, off + rowSize), tokens, width);
                 if (affinity) {
-                    windows[w] = AttentionAffinity.refine(trans[w], windows[w], grid, grid);
+                    windows[w] = FloatMaps.normalizeMinMax(AttentionAffinity.refine(trans[w], windows[w], grid, grid));
                 }
             }
             maps[c] = FloatMaps.normalizeMinMax(layout.toImage(windows, grid));
         }
         return new Cams(img.width(), img.height(), labels, maps);
+    }
+
+    /**
+     * The image on one whole-image patch grid: the trunk once (position embeddings interpolated to the grid), the
+     * gradient for every class in one run, Grad-CAM per class, the affinity over the whole grid, one resize.
+     */
+    private Cams computeOnGrid(Raster8 img, List<ClassPrompt> classes, ImageGrid grid) {
+        int gh = grid.height();
+        int gw = grid.width();
+        Map<String, NpyArray> feeds = new LinkedHashMap<>();
+        feeds.put("pixel_values", NpyArray.ofFloats(pre.preprocessResized(img, grid.pixelWidth(), grid.pixelHeight()), 1, 3,
+                grid.pixelHeight(), grid.pixelWidth()));
+        feeds.put("position_embeddings", model.positionEmbeddings(gh, gw, false));
+        Map<String, NpyArray> trunkOut = gridTrunk().run(feeds, affinity ? List.of("hidden", "attention") : List.of("hidden"));
+        float[] h = trunkOut.get("hidden").floats();
+        int k = classes.size();
+        int n = gh * gw;
+        int width = model.config().vision().hiddenSize();
+        int rowSize = (1 + n) * width;
+        float[] rows = new float[k * rowSize];
+        int[] targets = new int[k];
+        for (int c = 0; c < k; c++) {
+            System.arraycopy(h, 0, rows, c * rowSize, rowSize);
+            targets[c] = c;
+        }
+        Gradient g = gradient(NpyArray.ofFloats(rows, k, 1 + n, width), texts(classes), targets);
+        float[] grad = g.grad().floats();
+        float[] trans = affinity ? AttentionAffinity.transition(trunkOut.get("attention").floats(), n) : null;
+        float[][] maps = new float[k][];
+        for (int c = 0; c < k; c++) {
+            float[] cam = gradCam(java.util.Arrays.copyOfRange(rows, c * rowSize, (c + 1) * rowSize),
+                    java.util.Arrays.copyOfRange(grad, c * rowSize, (c + 1) * rowSize), 1 + n, width);
+            if (affinity) {
+                cam = AttentionAffinity.refine(trans, cam, gw, gh);
+            }
+            maps[c] = FloatMaps.normalizeMinMax(grid.toImage(cam));
+        }
+        return new Cams(img.width(), img.height(), classes.stream().map(ClassPrompt::label).toList(), maps);
+    }
+
+    /** The trunk on any whole-image grid: pixels [1,3,H,W] and position embeddings [1+N,W] -> hidden, attention. */
+    private synchronized GraphRunner gridTrunk() {
+        if (gridTrunk == null) {
+            ClipConfig cfg = model.config();
+            ClipConfig.Tower v = cfg.vision();
+            gridTrunk = new GraphRunner(model.sessions(), files.write("gradcam_grid_trunk", weights -> {
+                GraphBuilder g = new GraphBuilder("gradcam_grid_trunk");
+                String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, "height", "width");
+                String pos = g.input("position_embeddings", ElemType.FLOAT, "tokens", v.hiddenSize());
+                String[] out = ClipGraphs.visionGridTrunk(g, cfg, weights, pixels, pos, Math.max(0, v.layers() - AFFINITY_LAYERS));
+                g.output(out[0], "hidden", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
+                g.output(out[2], "attention", ElemType.FLOAT, "batch", "patches", "patches");
+                return g.build();
+            }));
+        }
+        return gridTrunk;
     }
 
     /** The unit-length embeddings of the class prompts followed by their (distinct) background prompts. */
@@ -315,7 +392,7 @@ public final class GradCamCams implements CamSource {
     @Override
     public String description() {
         return "gradcam (\"" + template + "\", background " + background.description() + ", logit scale " + logitScale
-                + ", last-layer input, " + (affinity ? "attention-affinity refinement over the last "
+                + ", last-layer input, " + (gridBudget > 0 ? "whole-image grid up to " + gridBudget + " patches, " : "windows, ") + (affinity ? "attention-affinity refinement over the last "
                 + Math.min(AFFINITY_LAYERS, model.config().vision().layers()) + " layers" : "no affinity refinement") + ")";
     }
 }
