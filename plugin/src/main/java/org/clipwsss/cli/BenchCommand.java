@@ -11,10 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.cam.Cams;
 import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.clip.GraphSource;
 import org.clipwsss.runtime.clip.RandomClipModel;
+import org.clipwsss.runtime.crf.ClipEsCrf;
+import org.clipwsss.runtime.image.ImageFiles;
 import org.clipwsss.runtime.image.Raster8;
 import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.io.NpyArray;
@@ -56,12 +59,25 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--mask-generator", description = "Benchmark a SemPLeS mask-generator step instead (stage a, 8 pairs per batch).")
     boolean maskGenerator;
 
+    @Option(names = "--crf", description = "Benchmark CLIP-ES's dense CRF instead (one thread; --images timed runs): a 500x375"
+            + " image with 2 CAMs (3 labels), the conformance fixture's 2007_000364 when present, else synthetic.")
+    boolean crf;
+
+    @Option(names = "--crf-image", paramLabel = "FILE", description = "Image for --crf (with --crf-cams).")
+    Path crfImage;
+
+    @Option(names = "--crf-cams", paramLabel = "CAMS.npy", description = "CAMs [K,H,W] float32 for --crf-image.")
+    Path crfCams;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (crf) {
+            return crfBench(out);
+        }
         RandomClipModel.Shapes s = shapes.equals("vit-b-16") ? RandomClipModel.Shapes.vitB16() : RandomClipModel.Shapes.vitB32();
         Path dir = (work != null ? work : Files.createTempDirectory("clip-wsss-bench")).resolve(shapes);
         long t0 = System.nanoTime();
@@ -238,6 +254,118 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The fixture image of the CRF conformance test, used by --crf when the command runs in the source tree. */
+    private static final Path CRF_FIXTURE = Path.of("src/test/resources/conformance/crf");
+
+    /** Seconds per image of CLIP-ES's CRF, by stage, single thread, after a warm-up. */
+    private Integer crfBench(PrintWriter out) throws IOException {
+        if ((crfImage == null) != (crfCams == null)) {
+            throw new ClipWsssException("--crf-image and --crf-cams go together");
+        }
+        Raster8 image;
+        float[][] cams;
+        String source;
+        Path fixtureImage = CRF_FIXTURE.resolve("images/2007_000364.jpg");
+        Path fixtureCams = CRF_FIXTURE.resolve("cams/2007_000364.npy");
+        if (crfImage != null) {
+            image = ImageFiles.read(crfImage);
+            cams = CrfCommand.readCams(crfCams, image.width(), image.height());
+            source = crfImage.toString();
+        } else if (Files.isRegularFile(fixtureImage) && Files.isRegularFile(fixtureCams)) {
+            image = ImageFiles.read(fixtureImage);
+            cams = CrfCommand.readCams(fixtureCams, image.width(), image.height());
+            source = fixtureImage + " (fixture)";
+        } else {
+            image = syntheticScene(500, 375, 5);
+            cams = syntheticCams(500, 375, 2, 6);
+            source = "synthetic";
+        }
+        ClipEsCrf.Settings settings = ClipEsCrf.Settings.clipEs();
+        for (int i = 0; i < 3; i++) { // warm-up (JIT)
+            ClipEsCrf.run(image, cams, settings);
+        }
+        int runs = Math.max(1, images);
+        double prepare = 0;
+        double lattice = 0;
+        double inference = 0;
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < runs; i++) {
+            ClipEsCrf.Timings t = ClipEsCrf.runTimed(image, cams, settings).timings();
+            prepare += t.prepareSeconds();
+            lattice += t.latticeSeconds();
+            inference += t.inferenceSeconds();
+            best = Math.min(best, t.totalSeconds());
+        }
+        double total = (prepare + lattice + inference) / runs;
+        out.printf("CRF (CLIP-ES settings, %d iterations, %dx%d, %d labels, one thread, %s): %.3f s per image over %d runs"
+                + " (best %.3f); pydensecrf: about 0.6 s for 500x375 with 3 labels%n", settings.iterations(), image.width(),
+                image.height(), cams.length + 1, source, total, runs, best);
+        out.printf("  %-28s %.4f%n  %-28s %.4f%n  %-28s %.4f%n", "colour bytes + unary", prepare / runs,
+                "lattices (build + norm)", lattice / runs, "mean-field + labels", inference / runs);
+        if (json != null) {
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("benchmark", "crf");
+            report.put("image", source);
+            report.put("width", image.width());
+            report.put("height", image.height());
+            report.put("labels", cams.length + 1);
+            report.put("iterations", settings.iterations());
+            report.put("runs", runs);
+            report.put("seconds_per_image", total);
+            report.put("best_seconds", best);
+            report.put("prepare_seconds", prepare / runs);
+            report.put("lattice_seconds", lattice / runs);
+            report.put("inference_seconds", inference / runs);
+            AtomicFiles.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** A photo-like scene: a smooth gradient with a few flat-coloured ellipses and a little noise. */
+    static Raster8 syntheticScene(int w, int h, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[][] shapes = new int[6][];
+        for (int k = 0; k < shapes.length; k++) {
+            shapes[k] = new int[] {rnd.nextInt(w), rnd.nextInt(h), 30 + rnd.nextInt(w / 4), 30 + rnd.nextInt(h / 4),
+                rnd.nextInt(256), rnd.nextInt(256), rnd.nextInt(256)};
+        }
+        byte[] d = new byte[w * h * 3];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int[] c = {60 + 120 * x / w, 80 + 100 * y / h, 140};
+                for (int[] s : shapes) {
+                    double dx = (x - s[0]) / (double) s[2];
+                    double dy = (y - s[1]) / (double) s[3];
+                    if (dx * dx + dy * dy < 1) {
+                        c = new int[] {s[4], s[5], s[6]};
+                    }
+                }
+                for (int ch = 0; ch < 3; ch++) {
+                    d[(y * w + x) * 3 + ch] = (byte) Math.max(0, Math.min(255, c[ch] + rnd.nextInt(9) - 4));
+                }
+            }
+        }
+        return new Raster8(w, h, 3, d);
+    }
+
+    /** K smooth CAMs in [0, 1]: a Gaussian blob each. */
+    static float[][] syntheticCams(int w, int h, int k, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[][] cams = new float[k][w * h];
+        for (int c = 0; c < k; c++) {
+            double cx = rnd.nextDouble() * w;
+            double cy = rnd.nextDouble() * h;
+            double s = (0.1 + 0.15 * rnd.nextDouble()) * Math.min(w, h);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    cams[c][y * w + x] = (float) Math.exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2 * s * s));
+                }
+            }
+        }
+        return cams;
     }
 
     /** Per-image seconds of each stage over the timed images. */

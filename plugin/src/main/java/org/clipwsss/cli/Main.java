@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "clip-wsss", mixinStandardHelpOptions = true, version = "clip-wsss 0.1.0",
         description = "Image-level tags to pixel masks with CLIP.",
         subcommands = {SimilarityCommand.class, SegmentCommand.class, CamCommand.class, SelectSynonymsCommand.class,
-            EvaluateCommand.class, TokenizeCommand.class, PreprocessCommand.class,
+            EvaluateCommand.class, CrfCommand.class, TokenizeCommand.class, PreprocessCommand.class,
             EmbedImageCommand.class, EmbedTextCommand.class, ExportCommand.class, ModelsCommand.class, TrainPromptsCommand.class, TrainAdaptersCommand.class, TrainMaskGeneratorCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main {

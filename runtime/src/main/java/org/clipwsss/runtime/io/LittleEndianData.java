@@ -39,7 +39,7 @@ final class LittleEndianData {
         }
     }
 
-    /** Reads {@code count} elements of {@code dtype} into a new float[], long[] or int[]. */
+    /** Reads {@code count} elements of {@code dtype} into a new float[], long[], int[] or byte[] (uint8). */
     static Object read(ByteSource source, NpyArray.DType dtype, int count) throws IOException {
         return switch (dtype) {
             case FLOAT32 -> {
@@ -55,6 +55,11 @@ final class LittleEndianData {
             case INT32 -> {
                 int[] out = new int[count];
                 read(source, count, 4, (b, off, n) -> b.asIntBuffer().get(out, off, n));
+                yield out;
+            }
+            case UINT8 -> {
+                byte[] out = new byte[count];
+                read(source, count, 1, (b, off, n) -> b.get(out, off, n));
                 yield out;
             }
         };
@@ -73,6 +78,8 @@ final class LittleEndianData {
                 buffer.asFloatBuffer().put(f, done, n);
             } else if (data instanceof long[] l) {
                 buffer.asLongBuffer().put(l, done, n);
+            } else if (data instanceof byte[] b) {
+                buffer.put(b, done, n);
             } else {
                 buffer.asIntBuffer().put((int[]) data, done, n);
             }

@@ -17,7 +17,8 @@ import org.clipwsss.runtime.io.NpyArray.DType;
 
 /**
  * Reads and writes NumPy {@code .npy} files (format versions 1.0, 2.0 and 3.0) holding little-endian float32,
- * int64 or int32 arrays in C order. Anything else is rejected with a one-line error naming the file.
+ * int64 or int32 arrays, or uint8 arrays, in C order. Anything else is rejected with a one-line error naming the
+ * file.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -138,7 +139,7 @@ public final class Npy {
 
     private static DType dtype(String name, Object descr) {
         if (!(descr instanceof String d)) {
-            throw error(name, "dtype " + descr + " is not supported (float32, int64, int32 are)");
+            throw error(name, "dtype " + descr + " is not supported (float32, int64, int32, uint8 are)");
         }
         char order = d.isEmpty() ? '?' : d.charAt(0);
         boolean hasOrder = "<>=|".indexOf(order) >= 0;
@@ -146,12 +147,13 @@ public final class Npy {
             case "f4" -> DType.FLOAT32;
             case "i8" -> DType.INT64;
             case "i4" -> DType.INT32;
+            case "u1" -> DType.UINT8;
             default -> null;
         };
         if (dtype == null) {
-            throw error(name, "dtype '" + d + "' is not supported (float32, int64, int32 are)");
+            throw error(name, "dtype '" + d + "' is not supported (float32, int64, int32, uint8 are)");
         }
-        if (order == '>') {
+        if (order == '>' && dtype.itemSize() > 1) {
             throw error(name, "dtype '" + d + "' is big-endian, which is not supported; save a.astype('<"
                     + d.substring(1) + "') instead");
         }
@@ -182,6 +184,7 @@ public final class Npy {
             case FLOAT32 -> "<f4";
             case INT64 -> "<i8";
             case INT32 -> "<i4";
+            case UINT8 -> "|u1";
         };
         StringBuilder dict = new StringBuilder(
                 "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + dims + ", }");

@@ -7,14 +7,16 @@ import java.util.Objects;
 import org.clipwsss.runtime.ClipWsssException;
 
 /**
- * An immutable n-d array in C (row-major) order holding float32, int64 or int32 values, as read from or written to
- * {@code .npy} and {@code .safetensors} files. Accessors return copies; {@link #reshape} shares the data.
+ * An immutable n-d array in C (row-major) order holding float32, int64, int32 or uint8 values, as read from or written
+ * to {@code .npy} and {@code .safetensors} files. Accessors return copies; {@link #reshape} shares the data.
  */
 public final class NpyArray {
 
     /** The element types this project reads and writes. */
     public enum DType {
-        FLOAT32("float32", 4), INT64("int64", 8), INT32("int32", 4);
+        FLOAT32("float32", 4), INT64("int64", 8), INT32("int32", 4),
+        /** Unsigned bytes (e.g. label masks), held in a {@code byte[]}: read them with {@code & 0xff}. */
+        UINT8("uint8", 1);
 
         private final String label;
         private final int itemSize;
@@ -37,7 +39,7 @@ public final class NpyArray {
     }
 
     private final DType dtype;
-    private final Object data; // float[], long[] or int[], never modified
+    private final Object data; // float[], long[], int[] or byte[] (uint8), never modified
     private final long[] shape;
 
     private NpyArray(DType dtype, Object data, int length, long[] shape) {
@@ -66,7 +68,12 @@ public final class NpyArray {
         return new NpyArray(DType.INT32, data.clone(), data.length, shape);
     }
 
-    /** Wraps a freshly filled float[], long[] or int[] without copying; for readers in this package. */
+    /** A uint8 array of unsigned bytes, e.g. {@code (byte) 255} for 255 (the data is copied). */
+    public static NpyArray ofBytes(byte[] data, long... shape) {
+        return new NpyArray(DType.UINT8, data.clone(), data.length, shape);
+    }
+
+    /** Wraps a freshly filled float[], long[], int[] or byte[] (uint8) without copying; for readers in this package. */
     static NpyArray wrap(Object data, long... shape) {
         if (data instanceof float[] f) {
             return new NpyArray(DType.FLOAT32, f, f.length, shape);
@@ -74,11 +81,13 @@ public final class NpyArray {
             return new NpyArray(DType.INT64, l, l.length, shape);
         } else if (data instanceof int[] i) {
             return new NpyArray(DType.INT32, i, i.length, shape);
+        } else if (data instanceof byte[] b) {
+            return new NpyArray(DType.UINT8, b, b.length, shape);
         }
-        throw new IllegalArgumentException("not a float[], long[] or int[]: " + data);
+        throw new IllegalArgumentException("not a float[], long[], int[] or byte[]: " + data);
     }
 
-    /** The backing float[], long[] or int[] (do not modify); for writers in this package. */
+    /** The backing float[], long[], int[] or byte[] (do not modify); for writers in this package. */
     Object data() {
         return data;
     }
@@ -117,7 +126,12 @@ public final class NpyArray {
         return ((int[]) require(DType.INT32)).clone();
     }
 
-    /** The values as floats, converting integers (int64 values beyond 2^24 are rounded). */
+    /** A copy of the values of a uint8 array, as unsigned bytes (read each with {@code & 0xff}). */
+    public byte[] bytes() {
+        return ((byte[]) require(DType.UINT8)).clone();
+    }
+
+    /** The values as floats, converting integers (int64 values beyond 2^24 are rounded; uint8 as 0..255). */
     public float[] toFloats() {
         if (data instanceof long[] l) {
             float[] out = new float[l.length];
@@ -131,14 +145,26 @@ public final class NpyArray {
                 out[i] = a[i];
             }
             return out;
+        } else if (data instanceof byte[] b) {
+            float[] out = new float[b.length];
+            for (int i = 0; i < b.length; i++) {
+                out[i] = b[i] & 0xff;
+            }
+            return out;
         }
         return floats();
     }
 
-    /** The values of an int64 or int32 array as longs. */
+    /** The values of an int64, int32 or uint8 (0..255) array as longs. */
     public long[] toLongs() {
         if (data instanceof int[] a) {
             return Arrays.stream(a).asLongStream().toArray();
+        } else if (data instanceof byte[] b) {
+            long[] out = new long[b.length];
+            for (int i = 0; i < b.length; i++) {
+                out[i] = b[i] & 0xff;
+            }
+            return out;
         }
         return longs();
     }

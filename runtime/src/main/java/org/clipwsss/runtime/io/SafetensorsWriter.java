@@ -77,6 +77,7 @@ public final class SafetensorsWriter {
             case FLOAT32 -> "F32";
             case INT64 -> "I64";
             case INT32 -> "I32";
+            case UINT8 -> "U8";
         };
     }
 }
