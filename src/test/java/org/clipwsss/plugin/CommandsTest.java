@@ -99,6 +99,17 @@ class CommandsTest {
     }
 
     @Test
+    void pseudoMaskWithTheCrf() throws Exception {
+        CommandModule m = run(PseudoMaskCommand.class, "imp", image(), "labels", "aeroplane;person", "model", TINY, "synonyms", "none",
+                "crf", true, "rois", false, "table", false);
+        ImagePlus mask = (ImagePlus) m.getOutput("mask");
+        int[] hist = mask.getProcessor().getHistogram();
+        for (int v = 0; v < 256; v++) {
+            assertTrue(hist[v] == 0 || v <= 2 || v == 255, "mask value " + v);
+        }
+    }
+
+    @Test
     void anErrorInsideACommandCancelsItWithOneLineNamingTheCause() throws Exception {
         org.clipwsss.runtime.batch.FaultyCamSourceProvider.FAULTS.put(500, () -> new AssertionError("No tokenizers version found"));
         try {

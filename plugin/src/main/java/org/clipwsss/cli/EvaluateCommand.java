@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.clipwsss.runtime.crf.ClipEsCrf;
 import org.clipwsss.runtime.eval.CamSweep;
 import org.clipwsss.runtime.eval.ClassNames;
 import org.clipwsss.runtime.eval.EvaluationReport;
@@ -14,12 +15,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "evaluate", description = {
     "Scores predicted masks against ground-truth masks (mIoU, per-class IoU, precision, recall), or sweeps the",
-    "background threshold over saved CAMs (NAME.npy [K,H,W] float32 + NAME.json {\"classes\": [...]}).",
+    "background threshold over saved CAMs (NAME.npy [K,H,W] float32 + NAME.json {\"classes\": [...]}), or scores",
+    "the CAMs' dense-CRF pseudo masks (--crf --images DIR), as CLIP-ES's eval_cam_with_crf.py.",
     "Files are paired by name: PRED/NAME.png or CAMS/NAME.npy with GT/NAME.png."})
 final class EvaluateCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -38,9 +41,19 @@ final class EvaluateCommand implements Callable<Integer> {
         @Option(names = "--cams", required = true, paramLabel = "DIR", description = "Saved CAMs: NAME.npy and NAME.json.")
         Path cams;
 
-        @Option(names = "--sweep", required = true, paramLabel = "FROM:TO:STEP", converter = RangeConverter.class,
-                description = "Background thresholds to try, e.g. 0.1:0.9:0.05.")
+        @Option(names = "--sweep", paramLabel = "FROM:TO:STEP", converter = RangeConverter.class,
+                description = "Background thresholds to try, e.g. 0.1:0.9:0.05 (CLIP-ES's seed-CAM table).")
         Range range;
+
+        @Option(names = "--crf", description = "CLIP-ES's pseudo-mask protocol instead: each CAM stack through its dense CRF"
+                + " on the image (--images), pixels under 0.95 confidence 255.")
+        boolean crf;
+
+        @Option(names = "--images", paramLabel = "DIR", description = "With --crf: the images (NAME.jpg, ...).")
+        Path images;
+
+        @Option(names = "--bg-power", paramLabel = "K", description = "With --crf: the background score (1 - max)^K (default 1).")
+        float bgPower = 1f;
     }
 
     @Option(names = "--gt", required = true, paramLabel = "DIR",
@@ -82,9 +95,16 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<String> names = classes == null ? null : ClassNames.read(classes);
-        Range r = input.sweep == null ? null : input.sweep.range;
-        EvaluationReport result = r == null ? MaskEvaluation.evaluate(input.pred, gt, names)
-                : CamSweep.evaluate(input.sweep.cams, gt, names, r.from(), r.to(), r.step());
+        Sweep s = input.sweep;
+        if (s != null && (s.crf == (s.range != null))) {
+            throw new ParameterException(spec.commandLine(), "with --cams give either --sweep FROM:TO:STEP or --crf --images DIR");
+        }
+        if (s != null && s.crf && s.images == null) {
+            throw new ParameterException(spec.commandLine(), "--crf needs --images DIR (the CRF runs on each CAM's image)");
+        }
+        EvaluationReport result = s == null ? MaskEvaluation.evaluate(input.pred, gt, names)
+                : s.crf ? CamSweep.evaluateCrf(s.cams, gt, s.images, names, ClipEsCrf.Settings.clipEs().withBgPower(s.bgPower))
+                : CamSweep.evaluate(s.cams, gt, names, s.range.from(), s.range.to(), s.range.step());
         PrintWriter out = spec.commandLine().getOut();
         out.print(result.toTable());
         if (json != null) {

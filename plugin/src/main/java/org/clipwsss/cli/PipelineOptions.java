@@ -81,9 +81,13 @@ public final class PipelineOptions {
         };
     }
 
+    @Option(names = "--crf", description = "Pseudo masks by CLIP-ES's dense CRF (its settings; background (1 - max)^--bg-power,"
+            + " pixels under 0.95 confidence 255) instead of the argmax.")
+    boolean crf;
+
     PipelineSettings settings() {
         return new PipelineSettings(method, camModel, PipelineSettings.synonymsFor(method, synonyms), synonymMode, background, template,
                 selectionTemplate, logitScale, PipelineSettings.refineFor(method, refineExponent), bgThreshold, bgPower, ignoreMargin,
-                inputSize, overlap, maxWindows, adapters, PipelineSettings.affinityFor(method, affinity), gridBudget());
+                inputSize, overlap, maxWindows, adapters, PipelineSettings.affinityFor(method, affinity), gridBudget(), crf);
     }
 }

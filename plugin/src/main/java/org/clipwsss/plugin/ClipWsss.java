@@ -65,9 +65,10 @@ public final class ClipWsss {
         Options o = Options.parse(options, List.of());
         Pipeline p = Models.pipeline(o.model(), o.pipeline());
         List<String> l = labels(labels);
-        ImageResult r = p.process(raster(imp), l, null);
+        Raster8 image = raster(imp);
+        ImageResult r = p.process(image, l, null);
         int[] values = values(l.size());
-        LabelImage m = p.mask(r.cams(), values);
+        LabelImage m = p.mask(r.cams(), values, image);
         return new MaskResult(ImageOutputs.mask("Mask of " + imp.getTitle(), m, ClassList.of(l).withBackground()),
                 ImageOutputs.rois(m, values, l), ImageOutputs.table(r, m, values), r);
     }

@@ -43,6 +43,7 @@ public final class Options {
         m.put("adapters", "");
         m.put("affinity", PipelineSettings.AUTO);
         m.put("grid", "image");
+        m.put("crf", "off");
         m.put("grid_budget", Integer.toString(d.gridBudget()));
         return java.util.Collections.unmodifiableMap(m);
     }
@@ -129,7 +130,7 @@ public final class Options {
                     case "image" -> (int) number("grid_budget");
                     case "window" -> 0;
                     default -> throw new ClipWsssException("option 'grid' must be image or window, not '" + get("grid") + "'");
-                });
+                }, Boolean.TRUE.equals(onOff("crf")));
     }
 
     /** true/on, false/off, or null for auto (the method's choice); anything else is an error naming the key. */

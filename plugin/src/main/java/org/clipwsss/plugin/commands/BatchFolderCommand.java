@@ -65,6 +65,9 @@ public class BatchFolderCommand extends ContextCommand {
     @Parameter(label = "Attention affinity (gradcam, clip-es)", persist = false, choices = {"auto", "on", "off"})
     private String affinity = "auto";
 
+    @Parameter(label = "Dense CRF (CLIP-ES's)", description = "Masks by CLIP-ES's fully connected CRF; pixels under 0.95 confidence become 255")
+    private boolean crf;
+
     @Parameter(label = "Recompute images that are already done")
     private boolean overwrite;
 
@@ -79,6 +82,9 @@ public class BatchFolderCommand extends ContextCommand {
                 more.put("classes", classes.getPath());
             }
             more.put("overwrite", Boolean.toString(overwrite));
+            if (crf) {
+                more.put("crf", "on");
+            }
             BatchSummary s = ClipWsss.batch(input.getPath(), labels, output.getPath(),
                     CommandSupport.options(model, method, synonyms, background,
                             PipelineCommand.trained(cammodel, adapters, affinity, more)), new Progress());

@@ -18,6 +18,10 @@ public class PseudoMaskCommand extends PipelineCommand {
             min = "-1", max = "1")
     private double threshold = -1;
 
+    @Parameter(label = "Dense CRF (CLIP-ES's)", description = "Masks by CLIP-ES's fully connected CRF on the image's colours;"
+            + " pixels under 0.95 confidence become 255")
+    private boolean crf;
+
     @Parameter(label = "Add one ROI per class to the ROI Manager")
     private boolean rois;
 
@@ -33,7 +37,13 @@ public class PseudoMaskCommand extends PipelineCommand {
     @Override
     public void run() {
         CommandSupport.guard(this, "Pseudo Mask", log, ui, () -> {
-            Map<String, String> more = threshold >= 0 ? Map.of("bg_threshold", Double.toString(threshold)) : Map.of();
+            Map<String, String> more = new java.util.HashMap<>();
+            if (threshold >= 0) {
+                more.put("bg_threshold", Double.toString(threshold));
+            }
+            if (crf) {
+                more.put("crf", "on");
+            }
             ClipWsss.MaskResult r = ClipWsss.pseudoMask(imp, labels, pipelineOptions(more));
             mask = r.mask();
             if (rois) {

@@ -198,7 +198,7 @@ public final class BatchJob {
             Npy.write(out.resolve("cams/" + name + ".npy"), NpyArray.ofFloats(c.flat(), c.maps().length, c.height(), c.width()));
             AtomicFiles.writeString(out.resolve("cams/" + name + ".json"), json.writerWithDefaultPrettyPrinter()
                     .writeValueAsString(camJson(file, r, index)) + "\n");
-            PalettePng.write(out.resolve("masks/" + name + ".png"), pipeline.mask(c, index));
+            PalettePng.write(out.resolve("masks/" + name + ".png"), pipeline.mask(c, index, raster));
             Overlays.writePng(out.resolve("overlays/" + name + ".png"), Overlays.render(raster, c.maps(), c.width(), c.height()));
             pipeline.times().add("write", System.nanoTime() - t1);
             return new ImageOutcome(file, ImageOutcome.Status.DONE, "", (System.nanoTime() - t0) / 1e9);

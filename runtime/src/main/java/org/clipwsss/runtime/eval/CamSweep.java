@@ -71,6 +71,80 @@ public final class CamSweep {
         for (int i = 0; i < thresholds.length; i++) {
             matrices[i] = new ConfusionMatrix(pairing.classNames().size());
         }
+        forEachCam(camsDir, pairing, (maps, width, height, classIndex, gt, gtFile, npy) -> {
+            for (int i = 0; i < thresholds.length; i++) {
+                LabelImage mask = PseudoMasks.of(maps, width, height, classIndex,
+                        BackgroundScore.constant(thresholds[i]), 0f);
+                Pairing.add(matrices[i], gt, mask, gtFile);
+            }
+            return true;
+        });
+        List<SweepResult.Point> points = new ArrayList<>();
+        int best = 0;
+        for (int i = 0; i < thresholds.length; i++) {
+            points.add(new SweepResult.Point(thresholds[i], matrices[i].meanIoU(), matrices[i].pixelAccuracy()));
+            double miou = matrices[i].meanIoU();
+            if (!Double.isNaN(miou) && (miou > matrices[best].meanIoU() || Double.isNaN(matrices[best].meanIoU()))) {
+                best = i;
+            }
+        }
+        return new SweepResult(points, thresholds[best], pairing.result(matrices[best]));
+    }
+
+    /**
+     * CLIP-ES's pseudo-mask protocol ({@code eval_cam_with_crf.py}): each saved CAM stack through its dense CRF on
+     * the image's colours ({@code imagesDir/NAME.jpg}, or another format of that name), 255 where no label reaches
+     * the confidence, scored against the ground truth. Pixels left 255 count as assigned to no class.
+     */
+    public static EvaluationResult evaluateCrf(Path camsDir, Path gtDir, Path imagesDir, List<String> classNames,
+            org.clipwsss.runtime.crf.ClipEsCrf.Settings settings) {
+        if (!Files.isDirectory(imagesDir)) {
+            throw ClipWsssException.file(imagesDir, "images folder does not exist (the CRF needs each CAM's image)");
+        }
+        Pairing pairing = new Pairing(gtDir, classNames);
+        ConfusionMatrix matrix = new ConfusionMatrix(pairing.classNames().size());
+        forEachCam(camsDir, pairing, (maps, width, height, classIndex, gt, gtFile, npy) -> {
+            Path image = imageOf(imagesDir, Pairing.baseName(npy, NPY));
+            if (image == null) {
+                pairing.problem(npy, "has no image in " + imagesDir);
+                return false;
+            }
+            org.clipwsss.runtime.image.Raster8 raster = org.clipwsss.runtime.image.ImageFiles.read(image);
+            if (raster.width() != width || raster.height() != height) {
+                pairing.problem(npy, "is " + width + "x" + height + " but its image " + image.getFileName() + " is "
+                        + raster.width() + "x" + raster.height());
+                return false;
+            }
+            byte[] label = org.clipwsss.runtime.crf.ClipEsCrf.run(raster, maps, settings).label();
+            byte[] values = new byte[label.length];
+            for (int i = 0; i < label.length; i++) {
+                int k = label[i] & 0xFF;
+                values[i] = (byte) (k == 0 ? 0 : k == org.clipwsss.runtime.crf.ClipEsCrf.UNCERTAIN ? LabelImage.IGNORE : classIndex[k - 1]);
+            }
+            Pairing.add(matrix, gt, new LabelImage(width, height, values), gtFile);
+            return true;
+        });
+        return pairing.result(matrix);
+    }
+
+    private static Path imageOf(Path dir, String base) {
+        for (String ext : new String[] {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".JPG", ".PNG"}) {
+            Path p = dir.resolve(base + ext);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** What is done with one saved CAM stack that has ground truth; false: not scored (a problem was noted). */
+    @FunctionalInterface
+    private interface CamVisitor {
+        boolean visit(float[][] maps, int width, int height, int[] classIndex, LabelImage gt, Path gtFile, Path npy);
+    }
+
+    /** Every CAM stack of {@code camsDir} with readable classes and ground truth of its size, read once. */
+    private static void forEachCam(Path camsDir, Pairing pairing, CamVisitor visitor) {
         for (Path npy : Pairing.files(camsDir, NPY)) {
             String base = Pairing.baseName(npy, NPY);
             int[] classIndex = classIndices(npy.resolveSibling(base + ".json"), pairing);
@@ -91,24 +165,10 @@ public final class CamSweep {
             if (gt == null) {
                 continue;
             }
-            float[][] maps = split(cams.floats(), classIndex.length);
-            for (int i = 0; i < thresholds.length; i++) {
-                LabelImage mask = PseudoMasks.of(maps, width, height, classIndex,
-                        BackgroundScore.constant(thresholds[i]), 0f);
-                Pairing.add(matrices[i], gt, mask, gtFile);
-            }
-            pairing.scored();
-        }
-        List<SweepResult.Point> points = new ArrayList<>();
-        int best = 0;
-        for (int i = 0; i < thresholds.length; i++) {
-            points.add(new SweepResult.Point(thresholds[i], matrices[i].meanIoU(), matrices[i].pixelAccuracy()));
-            double miou = matrices[i].meanIoU();
-            if (!Double.isNaN(miou) && (miou > matrices[best].meanIoU() || Double.isNaN(matrices[best].meanIoU()))) {
-                best = i;
+            if (visitor.visit(split(cams.floats(), classIndex.length), width, height, classIndex, gt, gtFile, npy)) {
+                pairing.scored();
             }
         }
-        return new SweepResult(points, thresholds[best], pairing.result(matrices[best]));
     }
 
     /** The mask value of each map named in {@code json}; null after noting a problem. */

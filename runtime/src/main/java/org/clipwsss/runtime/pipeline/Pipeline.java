@@ -166,10 +166,37 @@ public final class Pipeline {
 
     /** The pseudo mask: argmax over [background, the image's classes]; values are {@code classIndex}. */
     public LabelImage mask(Cams c, int[] classIndex) {
+        if (settings.crf()) {
+            throw new IllegalStateException("the CRF needs the image: use mask(cams, classIndex, image)");
+        }
         BackgroundScore bg = settings.bgThreshold() >= 0 ? BackgroundScore.constant(settings.bgThreshold())
                 : BackgroundScore.power(settings.bgPower());
         return times.time("masks", () -> PseudoMasks.of(c.maps(), c.width(), c.height(), classIndex, bg,
                 settings.ignoreMargin()));
+    }
+
+    /**
+     * The pseudo mask of an image: with the CRF setting, CLIP-ES's dense CRF on the image's colours and its CAMs
+     * (0 background, classIndex[k] for CAM k, 255 where no label reaches 0.95); otherwise {@link #mask(Cams, int[])}.
+     */
+    public LabelImage mask(Cams c, int[] classIndex, Raster8 image) {
+        if (!settings.crf()) {
+            return mask(c, classIndex);
+        }
+        if (image.width() != c.width() || image.height() != c.height()) {
+            throw new IllegalArgumentException("CAMs of " + c.width() + "x" + c.height() + " for an image of "
+                    + image.width() + "x" + image.height());
+        }
+        return times.time("crf", () -> {
+            org.clipwsss.runtime.crf.ClipEsCrf.Result r = org.clipwsss.runtime.crf.ClipEsCrf.run(image, c.maps(),
+                    org.clipwsss.runtime.crf.ClipEsCrf.Settings.clipEs().withBgPower(settings.bgPower()));
+            byte[] out = new byte[r.label().length];
+            for (int i = 0; i < out.length; i++) {
+                int k = r.label()[i] & 0xFF;
+                out[i] = (byte) (k == 0 ? 0 : k == org.clipwsss.runtime.crf.ClipEsCrf.UNCERTAIN ? LabelImage.IGNORE : classIndex[k - 1]);
+            }
+            return new LabelImage(c.width(), c.height(), out);
+        });
     }
 
     private ImageContext context(Raster8 image) {

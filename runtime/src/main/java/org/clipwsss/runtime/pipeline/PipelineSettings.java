@@ -46,7 +46,12 @@ public record PipelineSettings(
          * small images brought up to the input size, rounded up to whole patches); an image needing more is covered
          * by windows. 0: windows always ({@code --grid window}).
          */
-        int gridBudget) {
+        int gridBudget,
+        /**
+         * pseudo masks by CLIP-ES's dense CRF ({@link org.clipwsss.runtime.crf.ClipEsCrf}: background (1 - max)^bgPower,
+         * pixels below 0.95 confidence 255) instead of the argmax of the background score and the CAMs
+         */
+        boolean crf) {
 
     /** The default most patches of a whole-image grid (e.g. 720 x 720 pixels at 16-pixel patches). */
     public static final int DEFAULT_GRID_BUDGET = 2048;
@@ -76,7 +81,7 @@ public record PipelineSettings(
 
     public static PipelineSettings defaults() {
         return new PipelineSettings("clearclip", null, "gpt_prompts", "image", "clip-es", "a clean origami {}.",
-                "a photo of {}.", 100f, 1f, -1f, 1f, 0f, 0, 1.0 / 3, 4, null, false, DEFAULT_GRID_BUDGET);
+                "a photo of {}.", 100f, 1f, -1f, 1f, 0f, 0, 1.0 / 3, 4, null, false, DEFAULT_GRID_BUDGET, false);
     }
 
     public PipelineSettings {
@@ -101,6 +106,9 @@ public record PipelineSettings(
         if (gridBudget < 0) {
             throw new ClipWsssException("the grid budget must be >= 0 patches (0: windows), is " + gridBudget);
         }
+        if (crf && bgThreshold >= 0) {
+            throw new ClipWsssException("the CRF takes CLIP-ES's background score (1 - max)^power; a background threshold does not apply");
+        }
         if (bgThreshold > 1) {
             throw new ClipWsssException("background threshold must be in [0,1], is " + bgThreshold);
         }
@@ -117,46 +125,53 @@ public record PipelineSettings(
 
     public PipelineSettings withMethod(String m, Path model) {
         return new PipelineSettings(m, model, synonyms, synonymMode, background, camTemplate, selectionTemplate,
-                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget);
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget, crf);
     }
 
     public PipelineSettings withSynonyms(String list, String mode) {
         return new PipelineSettings(method, camModel, list, mode, background, camTemplate, selectionTemplate,
-                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget);
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget, crf);
     }
 
     public PipelineSettings withBackground(String bg, float exponent) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, bg, camTemplate, selectionTemplate,
-                logitScale, exponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget);
+                logitScale, exponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget, crf);
     }
 
     public PipelineSettings withTemplates(String cam, String selection) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, cam, selection,
-                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget);
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget, crf);
     }
 
     public PipelineSettings withMasks(float threshold, float power, float margin) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
-                logitScale, refineExponent, threshold, power, margin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget);
+                logitScale, refineExponent, threshold, power, margin, inputSize, windowOverlap, maxWindows, adapters, affinity, gridBudget, crf);
     }
 
     public PipelineSettings withDense(float scale, int size, double overlap, int windows) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
-                scale, refineExponent, bgThreshold, bgPower, ignoreMargin, size, overlap, windows, adapters, affinity, gridBudget);
+                scale, refineExponent, bgThreshold, bgPower, ignoreMargin, size, overlap, windows, adapters, affinity, gridBudget, crf);
     }
 
     /** With whole-image grids up to {@code budget} patches (0: windows always). */
     public PipelineSettings withGrid(int budget) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
                 logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters,
-                affinity, budget);
+                affinity, budget, crf);
+    }
+
+    /** With pseudo masks by CLIP-ES's dense CRF, or not. */
+    public PipelineSettings withCrf(boolean on) {
+        return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
+                logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows, adapters,
+                affinity, gridBudget, on);
     }
 
     /** With trained adapters ({@code dir}: null for none) and the Grad-CAM affinity refinement on or off. */
     public PipelineSettings withTrained(Path dir, boolean attentionAffinity) {
         return new PipelineSettings(method, camModel, synonyms, synonymMode, background, camTemplate, selectionTemplate,
                 logitScale, refineExponent, bgThreshold, bgPower, ignoreMargin, inputSize, windowOverlap, maxWindows,
-                dir, attentionAffinity, gridBudget);
+                dir, attentionAffinity, gridBudget, crf);
     }
 
     /** For run.json. */
@@ -176,6 +191,7 @@ public record PipelineSettings(
         m.put("input_size", inputSize);
         m.put("window_overlap", windowOverlap);
         m.put("max_windows", maxWindows);
+        m.put("crf", crf);
         m.put("grid", gridBudget == 0 ? "window" : "image up to " + gridBudget + " patches");
         m.put("adapters", adapters == null ? null : adapters.toString());
         m.put("affinity", affinity);
