@@ -86,4 +86,27 @@ class ClipEsMethodTest {
         assertTrue(log.contains("1 images: 1 done"), log);
         compareAll(tmp.resolve("macro2/cams/" + IMAGE + ".npy"), "gradcam");
     }
+
+    @Test
+    void theFijiCommandTakesMethodClipEs() throws Exception {
+        org.scijava.Context context = new org.scijava.Context(org.scijava.command.CommandService.class,
+                org.scijava.log.LogService.class, org.scijava.app.StatusService.class);
+        try {
+            context.service(org.scijava.prefs.PrefService.class).clearAll();
+            ij.ImagePlus imp = IJ.openImage(DIR.resolve("images/" + IMAGE + ".jpg").toString());
+            org.scijava.command.CommandModule m = context.service(org.scijava.command.CommandService.class)
+                    .run(org.clipwsss.plugin.commands.CamsCommand.class, true, "imp", imp, "labels", LABELS, "model",
+                            DIR.resolve("model").toAbsolutePath().toString(), "method", "clip-es").get();
+            assertTrue(!m.isCanceled(), String.valueOf(m.getCancelReason()));
+            ij.ImagePlus cams = (ij.ImagePlus) m.getOutput("cams");
+            NpyArray ref = Npy.read(DIR.resolve("reference/" + IMAGE + ".refined.npy"));
+            int n = imp.getWidth() * imp.getHeight();
+            for (int k = 0; k < 3; k++) {
+                float[] slice = (float[]) cams.getStack().getProcessor(k + 1).getPixels();
+                ClipEsConformanceTest.compare("Fiji refined map " + k, ClipEsConformanceTest.slice(ref, k, n), slice);
+            }
+        } finally {
+            context.dispose();
+        }
+    }
 }
