@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -21,23 +19,17 @@ class CrfCommandTest {
     @TempDir
     Path tmp;
 
-    record Result(int code, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        return new Result(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void writesProbabilitiesAndLabelsAsPydensecrf() throws Exception {
         Path out = tmp.resolve("out/deeper");
-        Result r = run("crf", "--image", CRF.resolve("images/" + NAME + ".jpg").toString(),
+        CliRun r = run("crf", "--image", CRF.resolve("images/" + NAME + ".jpg").toString(),
                 "--cams", CRF.resolve("cams/" + NAME + ".npy").toString(), "--out", out.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("275x315, 1 CAMs"), r.out);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("275x315, 1 CAMs"), r.out());
 
         NpyArray prob = Npy.read(out.resolve("prob.npy"));
         NpyArray label = Npy.read(out.resolve("label.npy"));
@@ -74,29 +66,29 @@ class CrfCommandTest {
     @Test
     void settingsAreOptions() {
         Path out = tmp.resolve("zero");
-        Result r = run("crf", "--image", CRF.resolve("tiny/image.png").toString(),
+        CliRun r = run("crf", "--image", CRF.resolve("tiny/image.png").toString(),
                 "--cams", CRF.resolve("tiny/cams.npy").toString(), "--out", out.toString(), "--iterations", "0",
                 "--bg-power", "1", "--gaussian-sxy", "1", "--gaussian-weight", "3", "--bilateral-sxy", "67",
                 "--bilateral-srgb", "3", "--bilateral-weight", "4", "--confidence", "0.95");
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         float[] q = Npy.read(out.resolve("prob.npy")).floats();
         float[] q0 = Npy.read(CRF.resolve("tiny/q_iter0.npy")).floats();
         for (int i = 0; i < q.length; i++) {
             assertEquals(q0[i], q[i], 1e-6, "softmax(-U) at " + i);
         }
-        Result bad = run("crf", "--image", CRF.resolve("tiny/image.png").toString(),
+        CliRun bad = run("crf", "--image", CRF.resolve("tiny/image.png").toString(),
                 "--cams", CRF.resolve("tiny/cams.npy").toString(), "--out", out.toString(), "--confidence", "2");
-        assertEquals(1, bad.code);
-        assertEquals("clip-wsss: error: CRF settings: the confidence must be in [0, 1], got 2.0", bad.err.strip());
+        assertEquals(1, bad.code());
+        assertEquals("clip-wsss: error: CRF settings: the confidence must be in [0, 1], got 2.0", bad.err().strip());
     }
 
     @Test
     void benchTimesTheCrfByStage() throws Exception {
         Path json = tmp.resolve("crf.json");
-        Result r = run("bench", "--crf", "--images", "1", "--json", json.toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.out.contains("500x375, 3 labels, one thread"), r.out);
-        assertTrue(r.out.contains("lattices (build + norm)"), r.out);
+        CliRun r = run("bench", "--crf", "--images", "1", "--json", json.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("500x375, 3 labels, one thread"), r.out());
+        assertTrue(r.out().contains("lattices (build + norm)"), r.out());
         String report = Files.readString(json);
         assertTrue(report.contains("\"seconds_per_image\""), report);
         assertTrue(report.contains("\"labels\" : 3"), report);
@@ -105,11 +97,11 @@ class CrfCommandTest {
     @Test
     void camsOfAnotherSizeThanTheImageNameTheFile() {
         Path cams = CRF.resolve("cams/" + NAME + ".npy");
-        Result r = run("crf", "--image", CRF.resolve("images/2007_008072.jpg").toString(), "--cams", cams.toString(),
+        CliRun r = run("crf", "--image", CRF.resolve("images/2007_008072.jpg").toString(), "--cams", cams.toString(),
                 "--out", tmp.resolve("x").toString());
-        assertEquals(1, r.code, r.out);
+        assertEquals(1, r.code(), r.out());
         assertEquals("clip-wsss: error: " + cams + ": CAMs are 275x315 (W x H) but the image is 450x325;"
-                + " resize them to the image first", r.err.strip());
+                + " resize them to the image first", r.err().strip());
         assertTrue(Files.notExists(tmp.resolve("x")));
     }
 
@@ -118,18 +110,18 @@ class CrfCommandTest {
         Path image = CRF.resolve("tiny/image.png");
         Path flat = tmp.resolve("flat.npy");
         Npy.write(flat, NpyArray.ofFloats(new float[48 * 36], 48 * 36));
-        Result r = run("crf", "--image", image.toString(), "--cams", flat.toString(), "--out", tmp.resolve("o").toString());
-        assertEquals(1, r.code);
+        CliRun r = run("crf", "--image", image.toString(), "--cams", flat.toString(), "--out", tmp.resolve("o").toString());
+        assertEquals(1, r.code());
         assertEquals("clip-wsss: error: " + flat + ": CAMs must have shape [K, H, W] (or [H, W] for one class),"
-                + " got float32 [1728]", r.err.strip());
+                + " got float32 [1728]", r.err().strip());
 
         Path nan = tmp.resolve("nan.npy");
         float[] v = new float[2 * 36 * 48];
         v[48 * 36 + 5 * 48 + 7] = Float.NaN;
         Npy.write(nan, NpyArray.ofFloats(v, 2, 36, 48));
         r = run("crf", "--image", image.toString(), "--cams", nan.toString(), "--out", tmp.resolve("o").toString());
-        assertEquals(1, r.code);
-        assertEquals("clip-wsss: error: " + nan + ": CAM 1 is NaN at x = 7, y = 5", r.err.strip());
+        assertEquals(1, r.code());
+        assertEquals("clip-wsss: error: " + nan + ": CAM 1 is NaN at x = 7, y = 5", r.err().strip());
         assertTrue(Files.notExists(tmp.resolve("o")));
     }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.IJ;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.clipwsss.runtime.crf.ClipEsCrf;
@@ -28,12 +26,7 @@ class SegmentCrfTest {
     static final String TINY = Path.of("onnx-models/clip-tiny").toAbsolutePath().toString();
 
     static int cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        System.out.print(out);
-        System.err.print(err);
-        return code;
+        return org.clipwsss.cli.CliRun.code(args);
     }
 
     @Test

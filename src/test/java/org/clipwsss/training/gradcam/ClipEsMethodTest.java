@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ij.IJ;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.clipwsss.cli.Main;
 import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.io.NpyArray;
 import org.junit.jupiter.api.Test;
@@ -27,12 +24,7 @@ class ClipEsMethodTest {
     static final String LABELS = "bicycle;car;person";
 
     static int cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
-        System.out.print(out);
-        System.err.print(err);
-        return code;
+        return org.clipwsss.cli.CliRun.code(args);
     }
 
     static void compareAll(Path cams, String reference) {

@@ -64,8 +64,6 @@ public final class ClipEsCams implements CamSource {
     private final boolean affinity;
     private final ClipPreprocessor pre;
     private final GraphFiles files;
-    private GraphRunner trunk;
-    private final Map<String, GraphRunner> tails = new HashMap<>();
     private static final Map<String, String> VOC_NAMES = vocNames();
 
     /**
@@ -218,33 +216,13 @@ public final class ClipEsCams implements CamSource {
         return text.get(prompts);
     }
 
-    private synchronized GraphRunner trunk() {
-        if (trunk == null) {
-            ClipConfig cfg = model.config();
-            ClipConfig.Tower v = cfg.vision();
-            trunk = new GraphRunner(model.sessions(), files.write("clipes_trunk", weights -> {
-                GraphBuilder g = new GraphBuilder("clipes_trunk");
-                String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, "height", "width");
-                String pos = g.input("position_embeddings", ElemType.FLOAT, "tokens", v.hiddenSize());
-                String[] out = ClipGraphs.visionGridTrunk(g, cfg, weights, pixels, pos, Math.max(0, v.layers() - AFFINITY_LAYERS));
-                g.output(out[0], "hidden", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
-                g.output(out[1], "ln1", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
-                g.output(out[2], "attention", ElemType.FLOAT, "batch", "patches", "patches");
-                return g.build();
-            }));
-        }
-        return trunk;
+    private GraphRunner trunk() {
+        return files.gridTrunk(AFFINITY_LAYERS);
     }
 
     /** The tail graph (last layer, pooled embedding, softmax, and the gradient with respect to ln1) for these shapes. */
-    private synchronized GraphRunner tail(int rows, int tokens, int texts) {
-        String key = rows + "x" + tokens + "x" + texts;
-        GraphRunner r = tails.get(key);
-        if (r == null) {
-            r = new GraphRunner(model.sessions(), files.write("clipes_tail_" + key, weights -> tailGraph(weights, rows, tokens, texts)));
-            tails.put(key, r);
-        }
-        return r;
+    private GraphRunner tail(int rows, int tokens, int texts) {
+        return files.runner("clipes_tail_" + rows + "x" + tokens + "x" + texts, weights -> tailGraph(weights, rows, tokens, texts));
     }
 
     private Graph tailGraph(SafetensorsWeights weights, int rows, int tokens, int texts) {
@@ -254,15 +232,10 @@ public final class ClipEsCams implements CamSource {
         GraphBuilder g = new GraphBuilder("clipes_tail");
         String hidden = g.input("hidden", ElemType.FLOAT, rows, tokens, w);
         String ln1 = g.input("ln1", ElemType.FLOAT, rows, tokens, w);
-        String text = g.input("text", ElemType.FLOAT, texts, e);
-        String target = g.input("target", ElemType.FLOAT, rows, texts);
         String embeds = Losses.l2Normalize(g, ClipGraphs.visionGridEmbeds(g, cfg, weights, hidden, ln1));
-        String logits = g.mul(g.matMul(embeds, g.transpose(text, 1, 0)), g.constant("logit_scale", logitScale));
-        String probs = g.softmax(logits, -1);
-        g.output(probs, "probabilities", ElemType.FLOAT, rows, texts);
-        g.output(Losses.dot(g, probs, target), "score", ElemType.FLOAT);
-        Map<String, long[]> shapes = Map.of("hidden", new long[] {rows, tokens, w}, "ln1", new long[] {rows, tokens, w},
-                "text", new long[] {texts, e}, "target", new long[] {rows, texts});
+        Map<String, long[]> shapes = new HashMap<>(GraphFiles.softmaxScore(g, embeds, logitScale, rows, texts, e));
+        shapes.put("hidden", new long[] {rows, tokens, w});
+        shapes.put("ln1", new long[] {rows, tokens, w});
         return Gradients.of(g.build(), "score", List.of("ln1"), shapes);
     }
 

@@ -72,9 +72,6 @@ public final class GradCamCams implements CamSource {
     private final GraphFiles files;
     private final boolean affinity;
     private final int gridBudget;
-    private GraphRunner trunk;
-    private GraphRunner gridTrunk;
-    private final Map<String, GraphRunner> tails = new HashMap<>();
 
     /**
      * @param inputSize the windows' side in pixels (0: the model's), a multiple of the patch size
@@ -225,21 +222,8 @@ public final class GradCamCams implements CamSource {
     }
 
     /** The trunk on any whole-image grid: pixels [1,3,H,W] and position embeddings [1+N,W] -> hidden, attention. */
-    private synchronized GraphRunner gridTrunk() {
-        if (gridTrunk == null) {
-            ClipConfig cfg = model.config();
-            ClipConfig.Tower v = cfg.vision();
-            gridTrunk = new GraphRunner(model.sessions(), files.write("gradcam_grid_trunk", weights -> {
-                GraphBuilder g = new GraphBuilder("gradcam_grid_trunk");
-                String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, "height", "width");
-                String pos = g.input("position_embeddings", ElemType.FLOAT, "tokens", v.hiddenSize());
-                String[] out = ClipGraphs.visionGridTrunk(g, cfg, weights, pixels, pos, Math.max(0, v.layers() - AFFINITY_LAYERS));
-                g.output(out[0], "hidden", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
-                g.output(out[2], "attention", ElemType.FLOAT, "batch", "patches", "patches");
-                return g.build();
-            }));
-        }
-        return gridTrunk;
+    private GraphRunner gridTrunk() {
+        return files.gridTrunk(AFFINITY_LAYERS);
     }
 
     /** The unit-length embeddings of the class prompts followed by their (distinct) background prompts. */
@@ -330,40 +314,31 @@ public final class GradCamCams implements CamSource {
         return new Gradient(hidden, out.get("score").toFloats()[0], out.get(GRAD), out.get("probabilities"));
     }
 
-    private synchronized GraphRunner trunk() {
-        if (trunk == null) {
-            ClipConfig cfg = model.config();
-            ClipConfig.Tower v = cfg.vision();
-            int grid = inputSize / v.patchSize();
-            String name = (affinity ? "gradcam_trunk_affinity_" : "gradcam_trunk_") + inputSize;
-            trunk = new GraphRunner(model.sessions(), files.write(name, weights -> {
-                GraphBuilder g = new GraphBuilder("gradcam_trunk");
-                String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, inputSize, inputSize);
-                int last = v.layers() - 1;
-                if (affinity) {
-                    String[] ha = ClipGraphs.visionHiddenEnteringWithAttention(g, cfg, weights, pixels, last, inputSize,
-                            Math.max(0, v.layers() - AFFINITY_LAYERS));
-                    g.output(ha[0], "hidden", ElemType.FLOAT, "batch", 1 + grid * grid, v.hiddenSize());
-                    g.output(ha[1], "attention", ElemType.FLOAT, "batch", grid * grid, grid * grid);
-                } else {
-                    String h = ClipGraphs.visionHiddenEntering(g, cfg, weights, pixels, last, inputSize);
-                    g.output(h, "hidden", ElemType.FLOAT, "batch", 1 + grid * grid, v.hiddenSize());
-                }
-                return g.build();
-            }));
-        }
-        return trunk;
+    private GraphRunner trunk() {
+        ClipConfig cfg = model.config();
+        ClipConfig.Tower v = cfg.vision();
+        int grid = inputSize / v.patchSize();
+        String name = (affinity ? "gradcam_trunk_affinity_" : "gradcam_trunk_") + inputSize;
+        return files.runner(name, weights -> {
+            GraphBuilder g = new GraphBuilder("gradcam_trunk");
+            String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, inputSize, inputSize);
+            int last = v.layers() - 1;
+            if (affinity) {
+                String[] ha = ClipGraphs.visionHiddenEnteringWithAttention(g, cfg, weights, pixels, last, inputSize,
+                        Math.max(0, v.layers() - AFFINITY_LAYERS));
+                g.output(ha[0], "hidden", ElemType.FLOAT, "batch", 1 + grid * grid, v.hiddenSize());
+                g.output(ha[1], "attention", ElemType.FLOAT, "batch", grid * grid, grid * grid);
+            } else {
+                String h = ClipGraphs.visionHiddenEntering(g, cfg, weights, pixels, last, inputSize);
+                g.output(h, "hidden", ElemType.FLOAT, "batch", 1 + grid * grid, v.hiddenSize());
+            }
+            return g.build();
+        });
     }
 
     /** The tail graph (last layer, head, softmax score and its gradient) for R rows of T tokens and T texts. */
-    private synchronized GraphRunner tail(int rows, int tokens, int texts) {
-        String key = rows + "x" + tokens + "x" + texts;
-        GraphRunner r = tails.get(key);
-        if (r == null) {
-            r = new GraphRunner(model.sessions(), files.write("gradcam_tail_" + key, weights -> tailGraph(weights, rows, tokens, texts)));
-            tails.put(key, r);
-        }
-        return r;
+    private GraphRunner tail(int rows, int tokens, int texts) {
+        return files.runner("gradcam_tail_" + rows + "x" + tokens + "x" + texts, weights -> tailGraph(weights, rows, tokens, texts));
     }
 
     private Graph tailGraph(SafetensorsWeights weights, int rows, int tokens, int texts) {
@@ -372,15 +347,9 @@ public final class GradCamCams implements CamSource {
         int e = cfg.projectionDim();
         GraphBuilder g = new GraphBuilder("gradcam_tail");
         String hidden = g.input("hidden", ElemType.FLOAT, rows, tokens, v.hiddenSize());
-        String text = g.input("text", ElemType.FLOAT, texts, e);
-        String target = g.input("target", ElemType.FLOAT, rows, texts);
         String embeds = Losses.l2Normalize(g, ClipGraphs.visionEmbedsFromLayer(g, cfg, weights, hidden, v.layers() - 1));
-        String logits = g.mul(g.matMul(embeds, g.transpose(text, 1, 0)), g.constant("logit_scale", logitScale));
-        String probs = g.softmax(logits, -1);
-        g.output(probs, "probabilities", ElemType.FLOAT, rows, texts);
-        g.output(Losses.dot(g, probs, target), "score", ElemType.FLOAT);
-        Map<String, long[]> shapes = Map.of("hidden", new long[] {rows, tokens, v.hiddenSize()},
-                "text", new long[] {texts, e}, "target", new long[] {rows, texts});
+        Map<String, long[]> shapes = new HashMap<>(GraphFiles.softmaxScore(g, embeds, logitScale, rows, texts, e));
+        shapes.put("hidden", new long[] {rows, tokens, v.hiddenSize()});
         return Gradients.of(g.build(), "score", List.of("hidden"), shapes);
     }
 

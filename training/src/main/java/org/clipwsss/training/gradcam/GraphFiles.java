@@ -7,11 +7,20 @@ import java.util.Map;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.clip.SafetensorsWeights;
+import org.clipwsss.runtime.graph.ElemType;
 import org.clipwsss.runtime.graph.Graph;
+import org.clipwsss.runtime.graph.GraphBuilder;
 import org.clipwsss.runtime.graph.OnnxWriter;
 import org.clipwsss.runtime.io.SafetensorsFile;
+import org.clipwsss.runtime.model.ClipConfig;
+import org.clipwsss.runtime.model.ClipGraphs;
+import org.clipwsss.runtime.session.GraphRunner;
+import org.clipwsss.training.autodiff.Losses;
 
-/** Where the Grad-CAM sources write the graphs they build over a model's weights: a given folder, or a temporary one. */
+/**
+ * The graphs the Grad-CAM sources build over a model's weights, written to a given folder or a temporary one, one
+ * session each; and the pieces both sources share.
+ */
 final class GraphFiles {
     @FunctionalInterface
     interface Builder {
@@ -21,6 +30,7 @@ final class GraphFiles {
     private final ClipModel model;
     private final Path workDir;
     private Path tempDir;
+    private final Map<String, GraphRunner> runners = new java.util.HashMap<>();
 
     /** @param workDir where the built graphs are written (null: a temporary folder removed at exit) */
     GraphFiles(ClipModel model, Path workDir) {
@@ -41,6 +51,52 @@ final class GraphFiles {
             file.toFile().deleteOnExit();
         }
         return file;
+    }
+
+    /** A session on the graph {@code name}, built and written the first time it is asked for. */
+    synchronized GraphRunner runner(String name, Builder builder) {
+        GraphRunner r = runners.get(name);
+        if (r == null) {
+            r = new GraphRunner(model.sessions(), write(name, builder));
+            runners.put(name, r);
+        }
+        return r;
+    }
+
+    /**
+     * The vision trunk on any whole-image grid ({@link ClipGraphs#visionGridTrunk}): pixels [B,3,H,W] and
+     * position_embeddings [1+N,W] -> hidden (entering the last layer), ln1 (its layer_norm1), attention (averaged
+     * over heads and the last {@code attentionLayers} layers, patch tokens only).
+     */
+    GraphRunner gridTrunk(int attentionLayers) {
+        ClipConfig cfg = model.config();
+        ClipConfig.Tower v = cfg.vision();
+        return runner("grid_trunk", weights -> {
+            GraphBuilder g = new GraphBuilder("grid_trunk");
+            String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, "height", "width");
+            String pos = g.input("position_embeddings", ElemType.FLOAT, "tokens", v.hiddenSize());
+            String[] out = ClipGraphs.visionGridTrunk(g, cfg, weights, pixels, pos, Math.max(0, v.layers() - attentionLayers));
+            g.output(out[0], "hidden", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
+            g.output(out[1], "ln1", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
+            g.output(out[2], "attention", ElemType.FLOAT, "batch", "patches", "patches");
+            return g.build();
+        });
+    }
+
+    /**
+     * The Grad-CAM target of both Grad-CAM sources, on the unit-length image embeddings [R,E]: {@code probabilities}
+     * = softmax(scale * embeds texts^T) over the texts [T,E] ({@code text}), and {@code score} = the sum over the
+     * rows of the probability {@code target} [R,T] (one-hot) picks; returns the graph's {@code text} and
+     * {@code target} inputs' shapes for the gradient derivation.
+     */
+    static Map<String, long[]> softmaxScore(GraphBuilder g, String embeds, float logitScale, int rows, int texts, int dim) {
+        String text = g.input("text", ElemType.FLOAT, texts, dim);
+        String target = g.input("target", ElemType.FLOAT, rows, texts);
+        String logits = g.mul(g.matMul(embeds, g.transpose(text, 1, 0)), g.constant("logit_scale", logitScale));
+        String probs = g.softmax(logits, -1);
+        g.output(probs, "probabilities", ElemType.FLOAT, rows, texts);
+        g.output(Losses.dot(g, probs, target), "score", ElemType.FLOAT);
+        return Map.of("text", new long[] {texts, dim}, "target", new long[] {rows, texts});
     }
 
     private synchronized Path dir() {
