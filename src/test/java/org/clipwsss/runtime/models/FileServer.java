@@ -1,6 +1,7 @@
 package org.clipwsss.runtime.models;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,6 +9,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,9 +21,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A test HTTP server on 127.0.0.1 serving a folder under {@code /files/} with {@code Range: bytes=N-} support,
- * redirecting {@code /redirect/X} to {@code /files/X}, and able to break a transfer off on purpose. It records
- * every request.
+ * A test HTTP server on 127.0.0.1 serving a folder under {@code /files/} with {@code Range: bytes=N-} support
+ * (honouring {@code If-Range} against the {@code ETag} and {@code Last-Modified} it sends), redirecting
+ * {@code /redirect/X} to {@code /files/X}, and able to break a transfer off on purpose. Tests can add handlers of
+ * their own ({@link #handle}). It records every request.
  */
 final class FileServer implements AutoCloseable {
     record Request(String path, String range) {
@@ -33,7 +37,10 @@ final class FileServer implements AutoCloseable {
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final Map<String, Long> dropAfter = new ConcurrentHashMap<>();
+    private final List<String> ifRanges = new CopyOnWriteArrayList<>();
     private volatile boolean ignoreRange;
+    private volatile boolean sendETag = true;
+    private volatile boolean sendLastModified = true;
 
     FileServer(Path root) throws IOException {
         this.root = root;
@@ -58,14 +65,45 @@ final class FileServer implements AutoCloseable {
         ignoreRange = ignore;
     }
 
+    /** Which validators {@code /files/} answers carry (both by default). */
+    void validators(boolean etag, boolean lastModified) {
+        sendETag = etag;
+        sendLastModified = lastModified;
+    }
+
+    /** Serves paths under {@code prefix} with {@code handler} (its requests are recorded too). */
+    void handle(String prefix, HttpHandler handler) {
+        server.createContext(prefix, exchange -> {
+            record(exchange);
+            handler.handle(exchange);
+        });
+    }
+
     List<Request> requests() {
         return List.copyOf(requests);
+    }
+
+    /** The If-Range header of each request, in the order of {@link #requests()} ("" when there was none). */
+    List<String> ifRanges() {
+        return List.copyOf(ifRanges);
+    }
+
+    /** The ETag {@code /files/} sends for these contents. */
+    static String etag(byte[] data) {
+        return "\"" + ModelFiles.sha256(data).substring(0, 16) + "\"";
+    }
+
+    private synchronized void record(HttpExchange exchange) {
+        requests.add(new Request(exchange.getRequestURI().getPath(), exchange.getRequestHeaders().getFirst("Range")));
+        String ifRange = exchange.getRequestHeaders().getFirst("If-Range");
+        ifRanges.add(ifRange == null ? "" : ifRange);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getPath();
         String range = exchange.getRequestHeaders().getFirst("Range");
-        requests.add(new Request(path, range));
+        String ifRange = exchange.getRequestHeaders().getFirst("If-Range");
+        record(exchange);
         try (exchange) {
             if (path.startsWith("/redirect/")) {
                 exchange.getResponseHeaders().set("Location", "/files/" + path.substring("/redirect/".length()));
@@ -79,9 +117,20 @@ final class FileServer implements AutoCloseable {
                 return;
             }
             byte[] data = Files.readAllBytes(file);
+            String etag = etag(data);
+            String lastModified = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                    Files.getLastModifiedTime(file).toInstant().atZone(ZoneOffset.UTC));
+            if (sendETag) {
+                exchange.getResponseHeaders().set("ETag", etag);
+            }
+            if (sendLastModified) {
+                exchange.getResponseHeaders().set("Last-Modified", lastModified);
+            }
+            boolean current = ifRange == null || (sendETag && ifRange.equals(etag))
+                    || (sendLastModified && ifRange.equals(lastModified));
             int start = 0;
             int status = 200;
-            Matcher m = range == null || ignoreRange ? null : RANGE.matcher(range);
+            Matcher m = range == null || ignoreRange || !current ? null : RANGE.matcher(range);
             if (m != null && m.matches()) {
                 start = Integer.parseInt(m.group(1));
                 if (start >= data.length) {

@@ -1,10 +1,16 @@
 package org.clipwsss.runtime.models;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -17,10 +23,12 @@ import org.clipwsss.runtime.clip.ModelFolder;
  * {@code openai--clip-vit-base-patch32/}), plus model folders elsewhere registered under a name (kept in the
  * store's {@code registry.json}).
  *
- * <p>A downloaded model counts as installed once all its required files are present and verified and the folder
- * opens as a CLIP model; {@link #install} then writes {@value #INSTALL_RECORD} into it. An interrupted install
- * leaves its files (and {@code .part} files) for the next {@link #install} to continue. Every call reads the
- * store afresh; two installs of the same model at once (threads or processes) are not guarded against.
+ * <p>A downloaded model counts as installed once all its required files are present and verified (checksum or size
+ * when the manifest records them, and structure: see {@link FileChecks}) and the folder opens as a CLIP model;
+ * {@link #install} then writes {@value #INSTALL_RECORD} into it, with the id, the name and each file's path, size
+ * and SHA-256. An interrupted install leaves its files (and {@code .part} files) for the next {@link #install} to
+ * continue. Every call reads the store afresh; two installs of the same model at once (threads or processes) are
+ * not guarded against.
  */
 public final class ModelStore {
     /** The environment variable naming the store folder. */
@@ -80,8 +88,9 @@ public final class ModelStore {
 
     /**
      * Downloads the model's required files into {@code <store>/<id with / as -->/}, skipping files already there
-     * with the right checksum (or size, when that is all the manifest records), and checks that the folder opens
-     * as a CLIP model. Running it again after a failure or cancellation resumes.
+     * with the right checksum (or size, when that is all the manifest records), checks each file's structure (a
+     * broken file is deleted and the install fails naming it) and that the folder opens as a CLIP model. Running it
+     * again after a failure or cancellation resumes.
      *
      * @param listener  progress per file, under the file's path in the model folder
      * @param cancelled polled while downloading; when true the install stops with a
@@ -99,31 +108,61 @@ public final class ModelStore {
                     + ") already has this name; remove it first");
         }
         Path dir = folder.resolve(model.folderName());
+        Map<ManifestFile, String> sha256 = new LinkedHashMap<>();
         for (ManifestFile file : model.requiredFiles()) {
             Path target = dir.resolve(file.path());
-            if (complete(target, file)) {
+            String present = completeSha256(target, file);
+            if (present != null) {
                 long size = target.toFile().length();
                 listener.progress(file.path(), size, size);
+                sha256.put(file, present);
             } else {
-                downloader.download(model.fileUrl(file), target, file.size(), file.sha256(),
-                        (name, done, total) -> listener.progress(file.path(), done, total), cancelled);
+                sha256.put(file, downloader.download(model.fileUrl(file), target, file.size(), file.sha256(),
+                        (name, done, total) -> listener.progress(file.path(), done, total), cancelled));
             }
         }
+        // checked once all are present: an ONNX file may need a data file listed after it
+        for (ManifestFile file : model.requiredFiles()) {
+            check(dir.resolve(file.path()), model.fileUrl(file));
+        }
         ModelFolder.open(dir, "auto");
-        StoreFiles.writeJson(dir.resolve(INSTALL_RECORD), StoreFiles.object().put("id", model.id())
-                .put("name", model.name()));
+        ObjectNode record = StoreFiles.object().put("id", model.id()).put("name", model.name());
+        ArrayNode files = record.putArray("files");
+        sha256.forEach((file, sha) -> files.addObject().put("path", file.path())
+                .put("size", dir.resolve(file.path()).toFile().length()).put("sha256", sha));
+        StoreFiles.writeJson(dir.resolve(INSTALL_RECORD), record);
         return dir;
     }
 
-    private static boolean complete(Path file, ManifestFile expected) {
-        if (!Files.isRegularFile(file)) {
-            return false;
-        } else if (expected.sha256() != null) {
-            return StoreFiles.sha256(file).equals(expected.sha256());
-        } else if (expected.size() != null) {
-            return file.toFile().length() == expected.size();
+    /**
+     * The SHA-256 of {@code file} when it is present and complete: with the right checksum, else with the right
+     * size, when the manifest records them; else {@code null}.
+     */
+    private static String completeSha256(Path file, ManifestFile expected) {
+        if (!Files.isRegularFile(file)
+                || (expected.size() != null && file.toFile().length() != expected.size())) {
+            return null;
         }
-        return true;
+        String sha = StoreFiles.sha256(file);
+        return expected.sha256() == null || sha.equals(expected.sha256()) ? sha : null;
+    }
+
+    /**
+     * Checks a file's structure ({@link FileChecks}); a broken file is deleted and the install fails naming it.
+     */
+    private static void check(Path file, URI url) {
+        String problem = FileChecks.problem(file);
+        if (problem == null) {
+            return;
+        }
+        ClipWsssException e = ClipWsssException.file(file, problem + "; downloaded from " + url
+                + ", it was deleted");
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException io) {
+            e.addSuppressed(io);
+        }
+        throw e;
     }
 
     /**
