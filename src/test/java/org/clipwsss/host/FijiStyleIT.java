@@ -55,7 +55,7 @@ class FijiStyleIT {
                 app.toString());
         Hosts.Run r = Hosts.run(concat(jvm, Hosts.ROOT.resolve("macros/batch_folder_with_labels.ijm").toString(), "input=[" + in
                 + "] labels=[" + tmp.resolve("labels.csv") + "] output=[" + out1 + "] model=[" + Hosts.TINY + "] classes=["
-                + Hosts.VOC.resolve("classes.txt") + "]"), tmp, Map.of(), Hosts.LIMIT, null);
+                + Hosts.VOC.resolve("classes.txt") + "] max_pixels=400000000"), tmp, Map.of(), Hosts.LIMIT, null);
         assertFalse(r.timedOut(), r.output());
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("CLIP WSSS Batch: 4 images: 3 done, 0 skipped (already complete), 1 failed"), r.output());

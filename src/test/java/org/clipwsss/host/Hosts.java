@@ -119,7 +119,8 @@ final class Hosts {
 
     /**
      * The sample's three photos, a PNG that declares 20000x20000 pixels in a few bytes (decoding it needs 1.2 GB:
-     * an OutOfMemoryError inside one image under a small heap) and labels.csv for all four.
+     * with the pixel limit raised past the heap (max_pixels), an OutOfMemoryError inside one image under a small
+     * heap) and labels.csv for all four.
      */
     static Path inputFolder(Path tmp) throws IOException {
         Path in = tmp.resolve("my images");

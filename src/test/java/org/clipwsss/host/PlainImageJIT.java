@@ -65,7 +65,7 @@ class PlainImageJIT {
             Hosts.Run r = Hosts.run(List.of(JAVA, "-Xmx512m", "-jar", "ij.jar", "-ijpath", ij.toString(), "-batch",
                     Hosts.ROOT.resolve("macros/batch_folder_with_labels.ijm").toString(), "input=[" + in + "] labels=["
                     + tmp.resolve("labels.csv") + "] output=[" + out1 + "] model=[" + Hosts.TINY + "] classes=["
-                    + Hosts.VOC.resolve("classes.txt") + "]"), ij, Map.of(), Hosts.LIMIT, x, "plain-imagej-labels");
+                    + Hosts.VOC.resolve("classes.txt") + "] max_pixels=400000000"), ij, Map.of(), Hosts.LIMIT, x, "plain-imagej-labels");
             assertFalse(r.timedOut(), "ImageJ did not finish in time (a dialog waiting?): see target/hosts/screenshots\n" + r.output());
             assertTrue(r.output().contains("CLIP WSSS Batch: 4 images: 3 done, 0 skipped (already complete), 1 failed"), r.output());
             Hosts.assertNoStackTrace(r.output());

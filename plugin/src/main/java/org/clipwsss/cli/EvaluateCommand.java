@@ -8,7 +8,9 @@ import org.clipwsss.runtime.crf.ClipEsCrf;
 import org.clipwsss.runtime.eval.CamSweep;
 import org.clipwsss.runtime.eval.ClassNames;
 import org.clipwsss.runtime.eval.EvaluationReport;
+import org.clipwsss.runtime.eval.EvaluationResult;
 import org.clipwsss.runtime.eval.MaskEvaluation;
+import org.clipwsss.runtime.eval.SweepResult;
 import org.clipwsss.runtime.io.AtomicFiles;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -112,6 +114,17 @@ final class EvaluateCommand implements Callable<Integer> {
             out.println("wrote " + json);
         }
         out.flush();
+        EvaluationResult scored = result instanceof SweepResult sweep ? sweep.best() : (EvaluationResult) result;
+        if (scored.nothingScored()) {
+            // the report above says which files were left out and why; the exit code says the run failed
+            Path predictions = s == null ? input.pred : s.cams;
+            String why = scored.leftOutSummary();
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("clip-wsss: error: " + predictions + ": nothing was scored against " + gt
+                    + (why.isEmpty() ? "" : " (" + why + ")"));
+            err.flush();
+            return 1;
+        }
         return 0;
     }
 }

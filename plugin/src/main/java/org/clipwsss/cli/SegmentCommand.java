@@ -38,6 +38,10 @@ final class SegmentCommand implements Callable<Integer> {
     @Option(names = "--progress-every", defaultValue = "10", paramLabel = "N", description = "Print progress every N images.")
     int every;
 
+    @Option(names = "--max-pixels", paramLabel = "N", description = "Refuse images of more pixels than this, from their header"
+            + " (default: what half the heap holds at ~24 bytes a pixel, at least 4 MP).")
+    long maxPixels = org.clipwsss.runtime.image.ImageFiles.DEFAULT_MAX_PIXELS;
+
     @Option(names = "--overwrite", description = "Recompute images whose outputs already exist (default: skip them, resuming).")
     boolean overwrite;
 
@@ -46,9 +50,9 @@ final class SegmentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Path csv = Files.isRegularFile(Path.of(labels)) ? Path.of(labels) : null;
+        Path csv = org.clipwsss.runtime.prompts.LabelsCsv.fileOrNull(labels);
         List<String> fixed = csv == null ? splitLabels(labels) : null;
-        BatchSummary s = BatchRun.run(modelOptions, pipelineOptions, BatchJob.Input.folder(input, csv, fixed, classes), out,
+        BatchSummary s = BatchRun.run(modelOptions, pipelineOptions, BatchJob.Input.folder(input, csv, fixed, classes).withMaxPixels(maxPixels), out,
                 every, overwrite, spec.commandLine().getOut());
         if (s.stoppedBy() != null) {
             throw new ClipWsssException(s.failure());

@@ -86,14 +86,16 @@ final class SelectSynonymsCommand implements Callable<Integer> {
                 Raster8 image = ImageFiles.read(source.image.image);
                 NpyArray cam = Npy.read(source.image.cam);
                 long[] sh = cam.shape();
-                int h = (int) sh[sh.length - 2];
-                int w = sh.length >= 2 ? (int) sh[sh.length - 1] : 0;
-                if (cam.dtype() != NpyArray.DType.FLOAT32 || (sh.length != 2 && !(sh.length == 3 && sh[0] == 1))
-                        || w != image.width() || h != image.height()) {
-                    throw ClipWsssException.file(source.image.cam, "the CAM must be float32 [H,W] or [1,H,W] at the image's size "
-                            + image.width() + "x" + image.height() + ", is " + cam.dtype() + " " + java.util.Arrays.toString(sh));
+                boolean rankOk = sh.length == 2 || (sh.length == 3 && sh[0] == 1);
+                long h = rankOk ? sh[sh.length - 2] : -1;
+                long w = rankOk ? sh[sh.length - 1] : -1;
+                if (cam.dtype() != NpyArray.DType.FLOAT32 || !rankOk || w != image.width() || h != image.height()) {
+                    throw ClipWsssException.file(source.image.cam, "the CAM must be float32 [H,W] or [1,H,W] at the image's"
+                            + " size " + image.width() + "x" + image.height() + " (H=" + image.height() + ", W="
+                            + image.width() + "), but it is " + cam.dtype() + " " + java.util.Arrays.toString(sh)
+                            + (sh.length < 2 ? " (a " + sh.length + "-d array)" : ""));
                 }
-                s = selector.select(image, new Cams(w, h, List.of("class"), new float[][] {cam.floats()}), List.of(cands)).get(0);
+                s = selector.select(image, new Cams((int) w, (int) h, List.of("class"), new float[][] {cam.floats()}), List.of(cands)).get(0);
             } else {
                 int side = model.config().vision().imageSize();
                 NpyArray px = Npy.read(source.pixels.pixels).requireShape(source.pixels.pixels, "pixels", 1, 3, side, side);

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.io.NpyArray;
@@ -109,6 +110,35 @@ final class TrainPromptsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * Refuses an input with NaN or an infinity: one such value makes every loss and gradient NaN and the
+     * training would write NaN prompts. The error names the file, the count and where the first one is.
+     */
+    static void requireFinite(Path file, String what, float[] values, long[] shape) {
+        int first = -1;
+        long count = 0;
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                count++;
+                if (first < 0) {
+                    first = i;
+                }
+            }
+        }
+        if (first >= 0) {
+            long[] at = new long[shape.length];
+            long rest = first;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                at[d] = shape[d] > 0 ? rest % shape[d] : 0;
+                rest = shape[d] > 0 ? rest / shape[d] : rest;
+            }
+            throw ClipWsssException.file(file, what + " " + java.util.Arrays.toString(shape) + " contain " + count
+                    + " value" + (count == 1 ? "" : "s") + " that " + (count == 1 ? "is" : "are")
+                    + " not a finite number, the first " + values[first] + " at " + java.util.Arrays.toString(at)
+                    + "; training would only give NaN");
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         Optimizer opt = training.optimizer();
@@ -121,6 +151,9 @@ final class TrainPromptsCommand implements Callable<Integer> {
             int width = model.config().text().hiddenSize();
             NpyArray p0 = init != null ? Npy.read(init).requireShape(init, "initial prompts", names.size(), -1, width)
                     : NpyArray.ofFloats(PromptTrainer.randomPrompts(names.size(), promptLength, width, seed), names.size(), promptLength, width);
+            if (init != null) {
+                requireFinite(init, "initial prompts", p0.toFloats(), p0.shape());
+            }
             int length = (int) p0.shape()[1];
             PromptTrainer trainer = new PromptTrainer(model, out);
             TrainingOptions.LossLog log = new TrainingOptions.LossLog(out, terminal, training.steps);
@@ -130,6 +163,9 @@ final class TrainPromptsCommand implements Callable<Integer> {
             PromptTrainer.Result r;
             if (source.tensors != null) {
                 PromptData data = PromptData.load(source.tensors.pixels, source.tensors.masks, source.tensors.targets, size, names);
+                requireFinite(source.tensors.pixels, "pixels", data.pixels(), new long[] {data.n(), 3, size, size});
+                requireFinite(source.tensors.masks, "masks", data.masks(), new long[] {data.n(), data.k(), size, size});
+                // targets: PromptData refuses anything but 0 and 1, NaN included
                 r = trainer.train(names, data, p0.toFloats(), length, o, listener);
             } else {
                 r = trainer.train(names, folderExamples(model, names, terminal), p0.toFloats(), length, o, listener);

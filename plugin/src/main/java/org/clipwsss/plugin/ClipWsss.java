@@ -89,12 +89,15 @@ public final class ClipWsss {
     }
 
     public static BatchSummary batch(String input, String labels, String output, String options, ProgressListener listener) {
-        Options o = Options.parse(options, List.of("classes", "overwrite"));
+        Options o = Options.parse(options, List.of("classes", "overwrite", "max_pixels"));
         Pipeline p = Models.pipeline(o.model(), o.pipeline());
-        Path csv = java.nio.file.Files.isRegularFile(Path.of(labels)) ? Path.of(labels) : null;
+        Path csv = org.clipwsss.runtime.prompts.LabelsCsv.fileOrNull(labels);
         String classes = o.get("classes");
         BatchJob.Input in = BatchJob.Input.folder(Path.of(input), csv, csv == null ? labels(labels) : null,
                 classes.isBlank() ? null : Path.of(classes));
+        if (!o.get("max_pixels").isBlank()) {
+            in = in.withMaxPixels(o.whole("max_pixels"));
+        }
         java.util.Map<String, Object> info = java.util.Map.of("folder", Models.resolve(o.model()).toString());
         return new BatchJob(p, in, Path.of(output), listener, info, o.get("overwrite").equals("true")).run();
     }

@@ -133,6 +133,16 @@ public final class Options {
                 }, Boolean.TRUE.equals(onOff("crf")));
     }
 
+    /** A whole number option (a clear error names it otherwise). */
+    public long whole(String key) {
+        String v = get(key).trim();
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new ClipWsssException("option '" + key + "' must be a whole number, not '" + v + "'");
+        }
+    }
+
     /** true/on, false/off, or null for auto (the method's choice); anything else is an error naming the key. */
     private Boolean onOff(String key) {
         String v = get(key).trim().toLowerCase(java.util.Locale.ROOT);

@@ -42,6 +42,18 @@ class BatchErrorsTest {
     @AfterEach
     void clearFaults() {
         FaultyCamSourceProvider.FAULTS.clear();
+        FaultyCamSourceProvider.NAN.clear();
+    }
+
+    @Test
+    void aCamWithNanFailsItsImageNeverBecomesAMask(@TempDir Path tmp) throws Exception {
+        FaultyCamSourceProvider.NAN.add(31);
+        Path out = tmp.resolve("out");
+        BatchSummary s = run(images(tmp, 30, 31), out);
+        assertEquals(1, s.done());
+        assertEquals(List.of("image,reason", "w31.png,\"the CAM of 'cat' is NaN at x = 1, y = 1 (CAM source: faulty-test)\""),
+                Files.readAllLines(out.resolve("errors.csv")));
+        assertTrue(Files.notExists(out.resolve("masks/w31.png")));
     }
 
     /** One small PNG per width, named w{width}.png, all labelled "cat". */

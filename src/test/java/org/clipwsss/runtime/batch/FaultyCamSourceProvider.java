@@ -24,6 +24,8 @@ public final class FaultyCamSourceProvider implements CamSourceProvider {
     public static final String METHOD = "faulty-test";
     /** image width -> what computing its CAMs throws */
     public static final Map<Integer, Supplier<Throwable>> FAULTS = new ConcurrentHashMap<>();
+    /** image widths whose CAMs come out with a NaN */
+    public static final java.util.Set<Integer> NAN = ConcurrentHashMap.newKeySet();
 
     @Override
     public String method() {
@@ -44,6 +46,9 @@ public final class FaultyCamSourceProvider implements CamSourceProvider {
                 float[][] maps = new float[classes.size()][w * h];
                 for (float[] m : maps) {
                     Arrays.fill(m, 0.75f);
+                    if (NAN.contains(w)) {
+                        m[w + 1] = Float.NaN;
+                    }
                 }
                 return new Cams(w, h, classes.stream().map(ClassPrompt::label).toList(), maps);
             }

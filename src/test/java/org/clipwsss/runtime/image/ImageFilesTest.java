@@ -78,4 +78,27 @@ class ImageFilesTest {
             assertFalse(e.getMessage().contains("\n"), e.getMessage());
         }
     }
+
+    @Test
+    void floatTiffsAreStretchedFromMinimumToMaximumAndNanIsRefused() throws IOException {
+        java.awt.color.ColorSpace gray = java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY);
+        java.awt.image.ComponentColorModel cm = new java.awt.image.ComponentColorModel(gray, false, false,
+                java.awt.Transparency.OPAQUE, java.awt.image.DataBuffer.TYPE_FLOAT);
+        java.awt.image.WritableRaster r = cm.createCompatibleWritableRaster(4, 3);
+        for (int i = 0; i < 12; i++) {
+            r.setSample(i % 4, i / 4, 0, 0.25f + i * 0.5f); // 0.25 .. 5.75, as a microscope's float export
+        }
+        Path file = tmp.resolve("float.tif");
+        assertTrue(ImageIO.write(new BufferedImage(cm, r, false, null), "tiff", file.toFile()), "ImageIO writes float TIFFs");
+        Raster8 img = ImageFiles.read(file);
+        assertEquals(1, img.channels());
+        assertEquals(0, img.get(0, 0, 0));
+        assertEquals(255, img.get(3, 2, 0));
+        assertEquals(Math.round(5 * 255.0 / 11), img.get(1, 1, 0));
+        r.setSample(2, 1, 0, Float.NaN);
+        Path nan = tmp.resolve("nan.tif");
+        ImageIO.write(new BufferedImage(cm, r, false, null), "tiff", nan.toFile());
+        ClipWsssException e = assertThrows(ClipWsssException.class, () -> ImageFiles.read(nan));
+        assertTrue(e.getMessage().startsWith(nan + ": float image with a NaN pixel at x = 2, y = 1"), e.getMessage());
+    }
 }

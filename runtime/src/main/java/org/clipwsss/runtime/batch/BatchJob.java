@@ -47,13 +47,25 @@ public final class BatchJob {
      * Where images and labels come from: a folder (or an explicit list of image files), and a labels.csv or one
      * label set for every image; optionally a class list file fixing the label values.
      */
-    public record Input(Path imageDir, List<Path> imageFiles, Path labelsCsv, List<String> fixedLabels, Path classesFile) {
+    public record Input(Path imageDir, List<Path> imageFiles, Path labelsCsv, List<String> fixedLabels, Path classesFile,
+            long maxPixels) {
+        public Input {
+            if (maxPixels < 1) {
+                throw new ClipWsssException("the pixel limit must be at least 1, is " + maxPixels);
+            }
+        }
+
         public static Input folder(Path dir, Path labelsCsv, List<String> fixedLabels, Path classesFile) {
-            return new Input(dir, null, labelsCsv, fixedLabels, classesFile);
+            return new Input(dir, null, labelsCsv, fixedLabels, classesFile, ImageFiles.DEFAULT_MAX_PIXELS);
         }
 
         public static Input files(List<Path> images, Path labelsCsv, List<String> fixedLabels, Path classesFile) {
-            return new Input(null, List.copyOf(images), labelsCsv, fixedLabels, classesFile);
+            return new Input(null, List.copyOf(images), labelsCsv, fixedLabels, classesFile, ImageFiles.DEFAULT_MAX_PIXELS);
+        }
+
+        /** Images of more pixels than this are refused (from their header, before decoding). */
+        public Input withMaxPixels(long max) {
+            return new Input(imageDir, imageFiles, labelsCsv, fixedLabels, classesFile, max);
         }
     }
 
@@ -79,6 +91,19 @@ public final class BatchJob {
     }
 
     public BatchSummary run() {
+        try {
+            Files.createDirectories(out.resolve("cams"));
+            Files.createDirectories(out.resolve("masks"));
+            Files.createDirectories(out.resolve("overlays"));
+        } catch (IOException e) {
+            throw ClipWsssException.file(out, "cannot create the output folder (" + e.getMessage() + ")", e);
+        }
+        try (OutputLock lock = OutputLock.acquire(out)) {
+            return runLocked();
+        }
+    }
+
+    private BatchSummary runLocked() {
         long t0 = System.nanoTime();
         List<Path> images = input.imageFiles() != null ? input.imageFiles() : listImages(input.imageDir());
         LabelsCsv labels = input.labelsCsv() == null ? null : LabelsCsv.load(input.labelsCsv());
@@ -87,16 +112,21 @@ public final class BatchJob {
         }
         ClassList classes = input.classesFile() != null ? ClassList.load(input.classesFile())
                 : ClassList.of(labels != null ? labels.allLabels() : input.fixedLabels());
+        RunFingerprint fingerprint = new RunFingerprint(pipeline.settings().toMap(), pipeline.describe(),
+                Map.of("folder", String.valueOf(modelInfo.get("folder"))), classes.withBackground());
+        fingerprint.check(out, json, overwrite);
         try {
-            Files.createDirectories(out.resolve("cams"));
-            Files.createDirectories(out.resolve("masks"));
-            Files.createDirectories(out.resolve("overlays"));
+            for (Path dir : List.of(out, out.resolve("cams"), out.resolve("masks"), out.resolve("overlays"))) {
+                OutputCheck.cleanTemporaries(dir);
+            }
         } catch (IOException e) {
-            throw ClipWsssException.file(out, "cannot create the output folder (" + e.getMessage() + ")", e);
+            throw ClipWsssException.file(out, "cannot remove a killed run's temporary files (" + e.getMessage() + ")", e);
         }
+        writeStartedRunJson(fingerprint);
         classes.writeTo(out.resolve("classes.txt"));
         Map<String, String> datasetNames = pipeline.settings().synonymMode().equals("dataset") && pipeline.settings().synonymsOn()
-                ? datasetSelection(images, labels) : null;
+                ? datasetSelection(images, labels, fingerprint) : null;
+        Map<String, String> clashes = clashes(images);
 
         listener.started(images.size());
         List<ImageOutcome> failures = new ArrayList<>();
@@ -111,7 +141,9 @@ public final class BatchJob {
             }
             Path image = images.get(i);
             Throwable[] fatal = new Throwable[1];
-            ImageOutcome o = processOne(image, labels, classes, datasetNames, fatal);
+            String clash = clashes.get(image.getFileName().toString());
+            ImageOutcome o = clash != null ? new ImageOutcome(image.getFileName().toString(), ImageOutcome.Status.FAILED, clash, 0)
+                    : processOne(image, labels, classes, datasetNames, fatal);
             switch (o.status()) {
                 case DONE -> done++;
                 case SKIPPED -> skipped++;
@@ -126,9 +158,42 @@ public final class BatchJob {
         writeErrorsCsv(failures);
         BatchSummary summary = new BatchSummary(images.size(), done, skipped, failures.size(), cancelled,
                 (System.nanoTime() - t0) / 1e9, out, failures, stoppedBy);
-        writeRunJson(summary, classes, datasetNames);
+        writeRunJson(summary, classes, datasetNames, fingerprint);
         listener.finished(summary);
         return summary;
+    }
+
+    /**
+     * Images whose names differ only in their extension ({@code x.jpg}, {@code x.png}) would write the same output
+     * files: each of them is reported, none is processed. File name -> reason.
+     */
+    static Map<String, String> clashes(List<Path> images) {
+        Map<String, List<String>> byBase = new LinkedHashMap<>();
+        for (Path p : images) {
+            byBase.computeIfAbsent(baseName(p), k -> new ArrayList<>()).add(p.getFileName().toString());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        byBase.forEach((base, files) -> {
+            if (files.size() > 1) {
+                for (String f : files) {
+                    out.put(f, "its outputs (" + base + ".*) would be the same files as those of " + String.join(" and ",
+                            files.stream().filter(o -> !o.equals(f)).toList()) + ": rename one of them");
+                }
+            }
+        });
+        return out;
+    }
+
+    /** run.json as the run starts: its fingerprint, so that a killed run's folder is resumed only with the same settings. */
+    private void writeStartedRunJson(RunFingerprint fingerprint) {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("status", "running");
+        run.put("fingerprint", fingerprint.values());
+        try {
+            AtomicFiles.writeString(out.resolve("run.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
+        } catch (IOException e) {
+            throw ClipWsssException.file(out.resolve("run.json"), "cannot write (" + e.getMessage() + ")", e);
+        }
     }
 
     /** The image files of a folder that a batch picks up, sorted by name. */
@@ -180,17 +245,32 @@ public final class BatchJob {
         return l;
     }
 
+    /** The image's four outputs exist, are whole, and were made for its labels as this run has them. */
+    private boolean alreadyComplete(Path image, LabelsCsv labels, ClassList classes) {
+        List<Path> o = outputs(baseName(image));
+        if (!o.stream().allMatch(Files::isRegularFile)) {
+            return false;
+        }
+        List<String> l;
+        try {
+            l = labelsOf(image, labels, classes);
+        } catch (ClipWsssException e) {
+            return false;
+        }
+        return OutputCheck.complete(o.get(0), o.get(1), o.get(2), o.get(3), image.getFileName().toString(), l, json);
+    }
+
     /** Processes one image; whatever it throws fails that image only, unless it {@link Failures#endsTheRun ends the run} ({@code fatal[0]}). */
     private ImageOutcome processOne(Path image, LabelsCsv labels, ClassList classes, Map<String, String> names, Throwable[] fatal) {
         String file = image.getFileName().toString();
         String name = baseName(image);
         long t0 = System.nanoTime();
-        if (!overwrite && outputs(name).stream().allMatch(Files::isRegularFile)) {
+        if (!overwrite && alreadyComplete(image, labels, classes)) {
             return new ImageOutcome(file, ImageOutcome.Status.SKIPPED, "", 0);
         }
         try {
             List<String> l = labelsOf(image, labels, classes);
-            Raster8 raster = ImageFiles.read(image);
+            Raster8 raster = ImageFiles.read(image, input.maxPixels());
             ImageResult r = pipeline.process(raster, l, names);
             int[] index = l.stream().mapToInt(classes::indexOf).toArray();
             Cams c = r.cams();
@@ -242,13 +322,19 @@ public final class BatchJob {
         return o;
     }
 
-    private Map<String, String> datasetSelection(List<Path> images, LabelsCsv labels) {
+    private Map<String, String> datasetSelection(List<Path> images, LabelsCsv labels, RunFingerprint fingerprint) {
         Path saved = out.resolve("synonyms-dataset.json");
         try {
-            if (Files.isRegularFile(saved)) {
-                Map<String, String> m = new LinkedHashMap<>();
-                json.readTree(saved.toFile()).path("selected").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
-                return m;
+            JsonNode key = json.readTree(json.writeValueAsString(Map.of("fingerprint", fingerprint.values(), "images", images.stream()
+                    .map(p -> p.getFileName().toString()).toList(), "labels", String.valueOf(input.labelsCsv() != null
+                    ? input.labelsCsv().toAbsolutePath() : input.fixedLabels()))));
+            if (!overwrite && Files.isRegularFile(saved)) {
+                JsonNode old = json.readTree(saved.toFile());
+                if (key.equals(old.path("key"))) {
+                    Map<String, String> m = new LinkedHashMap<>();
+                    old.path("selected").fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue().asText()));
+                    return m;
+                }
             }
             DatasetSelection sel = new DatasetSelection();
             for (Path image : images) {
@@ -257,13 +343,14 @@ public final class BatchJob {
                     continue;
                 }
                 try {
-                    sel.add(pipeline.scoreSynonyms(ImageFiles.read(image), l));
+                    sel.add(pipeline.scoreSynonyms(ImageFiles.read(image, input.maxPixels()), l));
                 } catch (Exception | OutOfMemoryError | StackOverflowError | AssertionError e) {
                     // the image fails again, with its reason, in the main pass; it just does not vote here
                     continue;
                 }
             }
             ObjectNode o = json.createObjectNode();
+            o.set("key", key);
             o.set("selected", json.valueToTree(sel.choices()));
             o.set("mean_probability", json.valueToTree(sel.means()));
             AtomicFiles.writeString(saved, json.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n");
@@ -310,8 +397,10 @@ public final class BatchJob {
         AtomicFiles.writeString(out.resolve("errors.csv"), csv.toString());
     }
 
-    private void writeRunJson(BatchSummary s, ClassList classes, Map<String, String> datasetNames) {
+    private void writeRunJson(BatchSummary s, ClassList classes, Map<String, String> datasetNames, RunFingerprint fingerprint) {
         Map<String, Object> run = new LinkedHashMap<>();
+        run.put("status", s.stoppedBy() != null ? "stopped" : s.cancelled() ? "cancelled" : "finished");
+        run.put("fingerprint", fingerprint.values());
         run.put("model", modelInfo);
         run.put("input", Map.of("images", String.valueOf(input.imageDir() != null ? input.imageDir() : input.imageFiles()), "labels",
                 String.valueOf(input.labelsCsv() != null ? input.labelsCsv() : input.fixedLabels())));

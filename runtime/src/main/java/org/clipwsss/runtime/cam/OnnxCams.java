@@ -14,6 +14,7 @@ import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.image.PilResize;
 import org.clipwsss.runtime.image.Raster8;
 import org.clipwsss.runtime.image.ResampleFilter;
+import org.clipwsss.runtime.io.IoProblems;
 import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.session.GraphRunner;
 import org.clipwsss.runtime.session.SessionFactory;
@@ -24,7 +25,7 @@ import org.clipwsss.runtime.session.SessionFactory;
  * model ({@code model.json} for {@code model.onnx}) describes it:
  * <pre>{"classes": ["aeroplane", ...], "input_size": [H, W], "mean": [..3], "std": [..3],
  *  "rescale": 0.00392156862745098, "activation": "sigmoid" | "relu-max-norm" | "none"}</pre>
- * {@code input_size} may be left out to feed the image at its own size.
+ * {@code input_size} may be one integer (a square side), or left out to feed the image at its own size.
  */
 public final class OnnxCams implements CamSource {
     private final Path model;
@@ -40,29 +41,13 @@ public final class OnnxCams implements CamSource {
 
     public OnnxCams(Path model, SessionFactory sessions) {
         this.model = model;
-        Path json = sidecar(model);
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(Files.readAllBytes(json));
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw ClipWsssException.file(json, "missing (an ONNX CAM model needs a JSON file beside it naming its classes)");
-        } catch (IOException e) {
-            throw ClipWsssException.file(json, "not valid JSON (" + e.getMessage() + ")", e);
-        }
-        JsonNode c = root.get("classes");
-        if (c == null || !c.isArray() || c.isEmpty()) {
-            throw ClipWsssException.file(json, "needs a non-empty \"classes\" array");
-        }
-        c.forEach(n -> classes.add(n.asText()));
-        JsonNode size = root.get("input_size");
-        inputSize = size == null || size.isNull() ? null : new int[] {size.get(0).asInt(), size.get(1).asInt()};
-        mean = triple(json, root, "mean", new double[] {0.485, 0.456, 0.406});
-        std = triple(json, root, "std", new double[] {0.229, 0.224, 0.225});
-        rescale = root.path("rescale").asDouble(1 / 255.0);
-        activation = root.path("activation").asText("none");
-        if (!List.of("sigmoid", "relu-max-norm", "none").contains(activation)) {
-            throw ClipWsssException.file(json, "activation '" + activation + "' is not sigmoid, relu-max-norm or none");
-        }
+        Sidecar meta = Sidecar.read(sidecar(model));
+        classes.addAll(meta.classes());
+        inputSize = meta.inputSize();
+        mean = meta.mean();
+        std = meta.std();
+        rescale = meta.rescale();
+        activation = meta.activation();
         runner = new GraphRunner(sessions, model);
         if (runner.inputNames().size() != 1 || runner.outputNames().isEmpty()) {
             throw ClipWsssException.file(model, "a CAM model needs exactly one image input, has " + runner.inputNames());
@@ -78,15 +63,111 @@ public final class OnnxCams implements CamSource {
         return model.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".json");
     }
 
-    private static double[] triple(Path json, JsonNode root, String key, double[] fallback) {
-        JsonNode n = root.get(key);
-        if (n == null) {
-            return fallback;
+    /** The largest {@code input_size} side accepted, as for preprocessor_config.json (a bad value must not make a gigapixel input). */
+    static final int MAX_INPUT_SIDE = 8192;
+
+    /** What the JSON file beside the model says, checked. {@code inputSize} is {@code [H, W]} or null. */
+    record Sidecar(List<String> classes, int[] inputSize, double[] mean, double[] std, double rescale,
+            String activation) {
+        static Sidecar read(Path json) {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(json);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw ClipWsssException.file(json, "missing (an ONNX CAM model needs a JSON file beside it naming its classes)");
+            } catch (IOException e) {
+                throw ClipWsssException.file(json, IoProblems.describe("could not read", e), e);
+            }
+            JsonNode root;
+            try {
+                root = new ObjectMapper().readTree(bytes);
+            } catch (IOException e) {
+                throw ClipWsssException.file(json, "not valid JSON (" + firstLine(e.getMessage()) + ")", e);
+            }
+            if (root == null || !root.isObject()) {
+                throw ClipWsssException.file(json, "must hold a JSON object {\"classes\": [...], ...}");
+            }
+            JsonNode c = root.get("classes");
+            if (c == null || !c.isArray() || c.isEmpty()) {
+                throw ClipWsssException.file(json, "needs a non-empty \"classes\" array");
+            }
+            List<String> classes = new ArrayList<>();
+            for (JsonNode n : c) {
+                if (!n.isTextual() || n.asText().isBlank()) {
+                    throw ClipWsssException.file(json, "\"classes\" entry " + (classes.size() + 1) + " is " + n
+                            + ", not a class name");
+                }
+                classes.add(n.asText());
+            }
+            double[] std = triple(json, root, "std", new double[] {0.229, 0.224, 0.225});
+            for (double v : std) {
+                if (v == 0) {
+                    throw ClipWsssException.file(json, "\"std\" must not contain 0");
+                }
+            }
+            JsonNode r = root.get("rescale");
+            if (r != null && !(r.isNumber() && Double.isFinite(r.asDouble()) && r.asDouble() > 0)) {
+                throw ClipWsssException.file(json, "\"rescale\" must be a positive number, is " + r);
+            }
+            JsonNode a = root.get("activation");
+            if (a != null && !a.isTextual()) {
+                throw ClipWsssException.file(json, "\"activation\" must be a string, is " + a);
+            }
+            String activation = a == null ? "none" : a.asText();
+            if (!List.of("sigmoid", "relu-max-norm", "none").contains(activation)) {
+                throw ClipWsssException.file(json, "activation '" + activation + "' is not sigmoid, relu-max-norm or none");
+            }
+            return new Sidecar(List.copyOf(classes), inputSize(json, root.get("input_size")),
+                    triple(json, root, "mean", new double[] {0.485, 0.456, 0.406}), std,
+                    r == null ? 1 / 255.0 : r.asDouble(), activation);
         }
-        if (!n.isArray() || n.size() != 3) {
-            throw ClipWsssException.file(json, "\"" + key + "\" must be 3 numbers");
+
+        /** {@code input_size}: absent or null (the image's own size), one int (a square) or {@code [H, W]}. */
+        private static int[] inputSize(Path json, JsonNode size) {
+            if (size == null || size.isNull()) {
+                return null;
+            }
+            String expected = "\"input_size\" must be one integer (a square side) or [height, width], 1.."
+                    + MAX_INPUT_SIDE + ", but it is " + abbreviate(size.toString());
+            if (size.isIntegralNumber()) {
+                int side = side(size, expected, json);
+                return new int[] {side, side};
+            }
+            if (size.isArray() && size.size() == 2 && size.get(0).isIntegralNumber() && size.get(1).isIntegralNumber()) {
+                return new int[] {side(size.get(0), expected, json), side(size.get(1), expected, json)};
+            }
+            throw ClipWsssException.file(json, expected);
         }
-        return new double[] {n.get(0).asDouble(), n.get(1).asDouble(), n.get(2).asDouble()};
+
+        private static int side(JsonNode n, String expected, Path json) {
+            if (!n.canConvertToInt() || n.asInt() < 1 || n.asInt() > MAX_INPUT_SIDE) {
+                throw ClipWsssException.file(json, expected);
+            }
+            return n.asInt();
+        }
+
+        private static double[] triple(Path json, JsonNode root, String key, double[] fallback) {
+            JsonNode n = root.get(key);
+            if (n == null) {
+                return fallback;
+            }
+            if (!n.isArray() || n.size() != 3 || !n.get(0).isNumber() || !n.get(1).isNumber() || !n.get(2).isNumber()) {
+                throw ClipWsssException.file(json, "\"" + key + "\" must be 3 numbers, is " + abbreviate(n.toString()));
+            }
+            return new double[] {n.get(0).asDouble(), n.get(1).asDouble(), n.get(2).asDouble()};
+        }
+
+        private static String abbreviate(String s) {
+            return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+        }
+
+        private static String firstLine(String s) {
+            if (s == null) {
+                return "unreadable";
+            }
+            int nl = s.indexOf('\n');
+            return nl < 0 ? s : s.substring(0, nl);
+        }
     }
 
     public List<String> classes() {

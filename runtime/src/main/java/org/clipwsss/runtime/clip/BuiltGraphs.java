@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -11,18 +13,27 @@ import java.util.Map;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.graph.Graph;
 import org.clipwsss.runtime.graph.OnnxWriter;
+import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.io.SafetensorsFile;
 import org.clipwsss.runtime.model.ClipGraphs;
 
 /**
  * Graphs built in Java from a folder's model.safetensors + config.json, written once as real .onnx files
- * into a cache folder keyed by the checkpoint (path, size, modification time, config) and the builder
- * version, and reused after that.
+ * into a cache folder keyed by the checkpoint's content (a SHA-256 of the whole model.safetensors, header
+ * and data, plus config.json, the folder's path and the builder version), and reused after that. Weights
+ * replaced by others of the same size and modification time ({@code cp -p}) therefore get graphs of their
+ * own. The content hash is remembered for the JVM per (path, size, modification and change time, file id).
+ *
+ * <p>Each cached .onnx has a {@code .crc32c} file beside it (its size and CRC-32C) written after it; a cached
+ * graph that does not match is reported with the folder to delete to clear the cache.
  */
 final class BuiltGraphs {
     /** Bump when ClipGraphs changes what it builds, so stale cached graphs are not reused. */
     static final String BUILDER_VERSION = "1";
     private static final System.Logger LOG = System.getLogger(BuiltGraphs.class.getName());
+    private static final String CHECK_SUFFIX = ".crc32c";
+    /** Content hashes of checkpoints already read in this JVM. */
+    private static final Map<FileIdentity, byte[]> CONTENT_HASHES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final ModelFolder folder;
     private final Path dir;
@@ -53,12 +64,71 @@ final class BuiltGraphs {
         Path f = files.get(name);
         if (f == null) {
             f = dir.resolve(name);
-            if (!Files.isRegularFile(f)) {
+            Path check = f.resolveSibling(name + CHECK_SUFFIX);
+            if (!Files.isRegularFile(f) || !Files.exists(check)) {
+                // no check file: the build was interrupted between the two files (or is racing); build again
                 write(kind, imageSize, f);
+                writeCheck(f);
+            } else {
+                verify(f, check);
             }
             files.put(name, f);
         }
         return f;
+    }
+
+    private static void writeCheck(Path graph) {
+        try {
+            AtomicFiles.writeString(graph.resolveSibling(graph.getFileName() + CHECK_SUFFIX), checksum(graph) + "\n");
+        } catch (IOException e) {
+            throw ClipWsssException.file(graph, "cannot read the built graph back (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The folder holding this model's cached graphs; deleting it clears them (they are rebuilt when needed). */
+    Path dir() {
+        return dir;
+    }
+
+    /** Checks a cached graph against its check file; a mismatch is an error that says which folder to delete. */
+    private void verify(Path graph, Path check) {
+        String expected;
+        String actual;
+        try {
+            expected = Files.readString(check, StandardCharsets.UTF_8).trim();
+            actual = checksum(graph);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw damaged(graph, "it cannot be read: " + e.getMessage(), e);
+        }
+        if (!expected.equals(actual)) {
+            throw damaged(graph, "its size and CRC-32C are " + actual + " but were " + abbreviate(expected)
+                    + " when it was built", null);
+        }
+    }
+
+    private ClipWsssException damaged(Path graph, String problem, Throwable cause) {
+        return ClipWsssException.file(graph, "the cached graph is damaged (" + problem + "); delete the folder "
+                + dir.toAbsolutePath() + " to clear this model's graph cache (it is rebuilt on the next run)", cause);
+    }
+
+    /** "SIZE CRC32C" of a file. */
+    private static String checksum(Path file) throws IOException {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        long size = 0;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 20];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                crc.update(buffer, 0, n);
+                size += n;
+            }
+        }
+        return size + " " + String.format("%08x", crc.getValue());
+    }
+
+    private static String abbreviate(String s) {
+        String line = s.replaceAll("\\s+", " ");
+        return line.length() <= 40 ? line : line.substring(0, 37) + "...";
     }
 
     /** Builds {@code kind} from the folder's weights and writes it to {@code target}. */
@@ -79,13 +149,14 @@ final class BuiltGraphs {
                 folder.safetensors(), (System.nanoTime() - t0) / 1e9));
     }
 
+    /** SHA-256 of the checkpoint's content, config.json, the folder's path and the builder version (24 hex digits). */
     private static String key(ModelFolder folder) {
+        Path st = folder.safetensors();
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            Path st = folder.safetensors();
-            md.update(st.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
-            md.update(Long.toString(Files.size(st)).getBytes(StandardCharsets.UTF_8));
-            md.update(Files.getLastModifiedTime(st).toString().getBytes(StandardCharsets.UTF_8));
+            md.update(folder.dir().toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+            md.update((byte) 0);
+            md.update(contentHash(st));
             md.update(Files.readAllBytes(folder.dir().resolve("config.json")));
             md.update(BUILDER_VERSION.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest(), 0, 12);
@@ -94,5 +165,58 @@ final class BuiltGraphs {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * What identifies one version of a file without reading it: a file replaced in place with the same size and
+     * modification time ({@code cp -p}) still gets a new change time (where the file system has one) and the
+     * hash is computed again.
+     */
+    private record FileIdentity(Path path, long size, FileTime modified, Object changed, Object fileKey) {
+        static FileIdentity of(Path file) throws IOException {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            Object changed;
+            try {
+                changed = Files.getAttribute(file, "unix:ctime");
+            } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+                changed = null; // not a POSIX file system: size, modification time and file id only
+            }
+            return new FileIdentity(file.toAbsolutePath().normalize(), a.size(), a.lastModifiedTime(), changed,
+                    a.fileKey());
+        }
+    }
+
+    /** SHA-256 of the whole file (the safetensors header and all the data), remembered for this JVM. */
+    static byte[] contentHash(Path file) throws IOException {
+        FileIdentity id = FileIdentity.of(file);
+        byte[] known = CONTENT_HASHES.get(id);
+        if (known != null) {
+            return known.clone();
+        }
+        long t0 = System.nanoTime();
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 20];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                md.update(buffer, 0, n);
+            }
+        }
+        byte[] hash = md.digest();
+        if (!FileIdentity.of(file).equals(id)) {
+            // changed while it was read: do not remember a hash of a mix of two versions
+            return hash;
+        }
+        if (CONTENT_HASHES.size() > 64) {
+            CONTENT_HASHES.clear();
+        }
+        CONTENT_HASHES.put(id, hash);
+        LOG.log(System.Logger.Level.DEBUG, String.format("hashed %s in %.1f s", file, (System.nanoTime() - t0) / 1e9));
+        return hash.clone();
     }
 }

@@ -241,12 +241,17 @@ public final class ClipModel implements AutoCloseable {
         return r;
     }
 
-    /** Text tower from token ids [N,L] (and attention mask [N,L]) -> text_embeds [N,E]. */
+    /**
+     * Text tower from token ids [N,L] (and attention mask [N,L]) -> text_embeds [N,E]. Every id must be in the
+     * vocabulary (0 to vocab_size - 1) and each row must hold the end token; ONNX Runtime would otherwise wrap a negative
+     * id to the end of the table or, on some devices, read zeros for one past it. No rows give [0,E].
+     *
+     * @throws ClipWsssException naming the first bad id (row and position) or the bad shape
+     */
     public NpyArray textEmbeds(NpyArray inputIds, NpyArray attentionMask) {
-        long[] s = inputIds.shape();
-        if (s.length != 2 || s[1] > config().text().maxPositions()) {
-            throw new ClipWsssException("input_ids must be [N,L] with L <= " + config().text().maxPositions()
-                    + ", got " + java.util.Arrays.toString(s));
+        checkTokenIds(inputIds, attentionMask);
+        if (inputIds.shape()[0] == 0) {
+            return NpyArray.ofFloats(new float[0], 0, config().projectionDim()); // no texts: nothing to run
         }
         GraphRunner r = runner(ClipGraphs.Kind.TEXT);
         Map<String, NpyArray> feeds = new LinkedHashMap<>();
@@ -255,6 +260,52 @@ public final class ClipModel implements AutoCloseable {
             feeds.put("attention_mask", attentionMask != null ? attentionMask : maskOf(inputIds));
         }
         return r.run(feeds, List.of("text_embeds")).get("text_embeds");
+    }
+
+    private void checkTokenIds(NpyArray inputIds, NpyArray attentionMask) {
+        long[] s = inputIds.shape();
+        int maxPositions = config().text().maxPositions();
+        if (inputIds.dtype() != NpyArray.DType.INT64 && inputIds.dtype() != NpyArray.DType.INT32) {
+            throw new ClipWsssException("input_ids must be int64 or int32 token ids, not " + inputIds.dtype());
+        }
+        if (s.length != 2 || s[1] > maxPositions) {
+            throw new ClipWsssException("input_ids must be [N,L] with L <= " + maxPositions
+                    + ", got " + java.util.Arrays.toString(s));
+        }
+        if (s[1] == 0) {
+            throw new ClipWsssException("input_ids " + java.util.Arrays.toString(s) + " is empty: its rows have no"
+                    + " tokens (each row needs at least the start and end tokens)");
+        }
+        if (attentionMask != null && !java.util.Arrays.equals(attentionMask.shape(), s)) {
+            throw new ClipWsssException("attention_mask " + java.util.Arrays.toString(attentionMask.shape())
+                    + " does not have the shape of input_ids " + java.util.Arrays.toString(s));
+        }
+        int vocab = config().text().vocabSize();
+        long[] ids = inputIds.toLongs();
+        int l = (int) s[1];
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocab) {
+                throw new ClipWsssException("input_ids row " + i / l + ", position " + i % l + ": token id " + ids[i]
+                        + " is outside the vocabulary (0 to " + (vocab - 1) + ", text_config.vocab_size " + vocab + ")");
+            }
+        }
+        // the tower pools at the end token: a row without one (all padding, or cut short) gives a meaningless
+        // embedding. eos_token_id 2 is Hugging Face's legacy config, where CLIP's end token is meant.
+        int eos = config().text().eosTokenId();
+        long end = eos != 2 ? eos : vocab == ClipTokenizer.EOT + 1 ? ClipTokenizer.EOT : -1;
+        if (end < 0) {
+            return;
+        }
+        for (int row = 0; row < s[0]; row++) {
+            boolean found = false;
+            for (int j = 0; j < l && !found; j++) {
+                found = ids[row * l + j] == end;
+            }
+            if (!found) {
+                throw new ClipWsssException("input_ids row " + row + " has no end token " + end
+                        + " (an empty or cut-off row?); every row needs the start and end tokens");
+            }
+        }
     }
 
     /** Tokenises and encodes texts in one run: [N,E]. */

@@ -190,8 +190,10 @@ public final class CamSweep {
             return null;
         }
         int[] out = new int[classes.size()];
+        org.clipwsss.runtime.prompts.ClassList list = org.clipwsss.runtime.prompts.ClassList.of(pairing.classNames());
         for (int k = 0; k < out.length; k++) {
-            out[k] = pairing.classNames().indexOf(classes.get(k).asText());
+            String name = classes.get(k).asText();
+            out[k] = name.strip().equalsIgnoreCase(org.clipwsss.runtime.prompts.ClassList.BACKGROUND) ? 0 : Math.max(list.indexOf(name), -1);
             if (!classes.get(k).isTextual() || out[k] < 1) {
                 pairing.problem(json, "class " + classes.get(k) + (out[k] == 0 ? " is the background"
                         : " is not in the class list"));

@@ -23,33 +23,11 @@ public final class ClassNames {
     }
 
     /**
-     * Reads one class name per line (line index = mask value), as VOC's {@code classes.txt}. Names are trimmed;
-     * blank lines at the end are dropped.
-     *
-     * @throws ClipWsssException naming the file when it cannot be read, is empty, has a blank line or a repeated
-     *     name, or has more than 255 names (255 is the ignore value)
+     * Reads a class list file as segmenting does ({@link org.clipwsss.runtime.prompts.ClassList#load}: one class per
+     * line, a first line {@code background} optional, names matched regardless of case, at most 254 classes) and
+     * returns the names by mask value: background first.
      */
     public static List<String> read(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw ClipWsssException.file(file, IoProblems.describe("could not read the class names", e), e);
-        }
-        List<String> names = new ArrayList<>(lines.stream().map(String::strip).toList());
-        while (!names.isEmpty() && names.get(names.size() - 1).isEmpty()) {
-            names.remove(names.size() - 1);
-        }
-        if (names.isEmpty() || names.size() > LabelImage.IGNORE) {
-            throw ClipWsssException.file(file, "has " + names.size() + " class names; 1 to 255 are needed");
-        }
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < names.size(); i++) {
-            if (names.get(i).isEmpty() || !seen.add(names.get(i))) {
-                throw ClipWsssException.file(file, "line " + (i + 1) + (names.get(i).isEmpty() ? " is blank"
-                        : " repeats the class name '" + names.get(i) + "'"));
-            }
-        }
-        return List.copyOf(names);
+        return org.clipwsss.runtime.prompts.ClassList.load(file).withBackground();
     }
 }

@@ -19,7 +19,11 @@ final class Pairing {
     private final Path gtDir;
     private final List<String> names;
     private final List<String> problems = new ArrayList<>();
+    /** Base names of the predictions looked at (scored or not). */
+    private final java.util.Set<String> predicted = new java.util.HashSet<>();
     private int images;
+    private int withoutGroundTruth;
+    private int sizeMismatches;
 
     /**
      * @param classNames the classes, or null for VOC's
@@ -59,16 +63,21 @@ final class Pairing {
         return name.substring(0, name.length() - suffix.length());
     }
 
-    /** Notes that {@code file} could not be scored. */
+    /** Notes that {@code file} (a prediction NAME.png, or NAME.npy or NAME.json of a CAM) could not be scored. */
     void problem(Path file, String what) {
         problems.add(file + ": " + what);
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        predicted.add(dot > 0 ? name.substring(0, dot) : name);
     }
 
     /** The ground-truth file for prediction {@code pred} named {@code base}, or null after noting that it is missing. */
     Path groundTruthFile(Path pred, String base) {
+        predicted.add(base);
         Path gt = gtDir.resolve(base + ".png");
         if (!Files.isRegularFile(gt)) {
             problem(pred, "no ground truth (" + gt + " is missing)");
+            withoutGroundTruth++;
             return null;
         }
         return gt;
@@ -83,6 +92,7 @@ final class Pairing {
         if (gt.width() != width || gt.height() != height) {
             problem(pred, "is " + width + "x" + height + " but its ground truth " + gtFile + " is " + gt.width() + "x"
                     + gt.height());
+            sizeMismatches++;
             return null;
         }
         return gt;
@@ -103,7 +113,21 @@ final class Pairing {
     }
 
     EvaluationResult result(ConfusionMatrix matrix) {
-        return EvaluationResult.of(matrix, names, images, problems);
+        List<String> groundTruth = groundTruthNames();
+        List<String> unpredicted = groundTruth.stream().filter(n -> !predicted.contains(n)).toList();
+        return EvaluationResult.of(matrix, names, images, problems,
+                new EvaluationResult.Coverage(groundTruth.size(), unpredicted, withoutGroundTruth, sizeMismatches));
+    }
+
+    /** The base names of the ground-truth masks (GT_DIR/NAME.png), sorted. */
+    private List<String> groundTruthNames() {
+        try (Stream<Path> s = Files.list(gtDir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png") && n.length() > 4)
+                    .filter(n -> Files.isRegularFile(gtDir.resolve(n)))
+                    .map(n -> n.substring(0, n.length() - 4)).sorted().toList();
+        } catch (IOException e) {
+            throw ClipWsssException.file(gtDir, IoProblems.describe("could not list the folder", e), e);
+        }
     }
 
     private static void requireFolder(Path dir) {

@@ -32,6 +32,11 @@ public final class BufferedImages {
         if (image.getColorModel() instanceof ComponentColorModel cm && !cm.isAlphaPremultiplied()) {
             int type = cm.getColorSpace().getType();
             int bands = image.getRaster().getNumBands();
+            int dataType = image.getRaster().getDataBuffer().getDataType();
+            if (type == ColorSpace.TYPE_GRAY && bands == 1 && (dataType == java.awt.image.DataBuffer.TYPE_FLOAT
+                    || dataType == java.awt.image.DataBuffer.TYPE_DOUBLE)) {
+                return fromFloatGray(image);
+            }
             if (type == ColorSpace.TYPE_GRAY && bands == 1) {
                 return image.getRaster().getSampleModel().getSampleSize(0) > 8 ? fromWideGray(image)
                         : fromSamples(image, new int[] {0}, 1);
@@ -76,6 +81,30 @@ public final class BufferedImages {
         for (int v : all) {
             min = Math.min(min, v);
             max = Math.max(max, v);
+        }
+        Raster8 out = Raster8.blank(w, h, 1);
+        double scale = max > min ? 255.0 / (max - min) : 0;
+        for (int i = 0; i < all.length; i++) {
+            out.set(i % w, i / w, 0, (int) Math.round((all[i] - min) * scale));
+        }
+        return out;
+    }
+
+    /** One float gray band (32-bit TIFFs), stretched from its minimum to its maximum; NaN or infinity is an error. */
+    private static Raster8 fromFloatGray(BufferedImage image) {
+        Raster raster = image.getRaster();
+        int w = image.getWidth();
+        int h = image.getHeight();
+        double[] all = raster.getSamples(0, 0, w, h, 0, new double[w * h]);
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < all.length; i++) {
+            if (!Double.isFinite(all[i])) {
+                throw new org.clipwsss.runtime.ClipWsssException("float image with a " + all[i] + " pixel at x = " + i % w
+                        + ", y = " + i / w + " (NaN or infinite values cannot be scaled)");
+            }
+            min = Math.min(min, all[i]);
+            max = Math.max(max, all[i]);
         }
         Raster8 out = Raster8.blank(w, h, 1);
         double scale = max > min ? 255.0 / (max - min) : 0;

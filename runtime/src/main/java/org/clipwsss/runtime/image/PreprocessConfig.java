@@ -22,6 +22,11 @@ public final class PreprocessConfig {
     private static final double[] OPENAI_CLIP_MEAN = {0.48145466, 0.4578275, 0.40821073};
     private static final double[] OPENAI_CLIP_STD = {0.26862954, 0.26130258, 0.27577711};
     private static final int DEFAULT_SIZE = 224;
+    /**
+     * The largest resize or crop side accepted. CLIP models use 224..1024; a float [1,3,8192,8192] input is
+     * already 800 MB, so a larger value is a broken file (it would only end in an OutOfMemoryError).
+     */
+    public static final int MAX_SIDE = 8192;
 
     private final boolean doResize;
     private final int shortestEdge;
@@ -56,7 +61,7 @@ public final class PreprocessConfig {
             resizeHeight = resizeWidth = 0;
         } else {
             throw new IllegalArgumentException("size must be a number, {\"shortest_edge\": n} or "
-                    + "{\"height\": h, \"width\": w}, got " + size);
+                    + "{\"height\": h, \"width\": w}, got " + abbreviate(size.toString()));
         }
         JsonNode resampleNode = json.get("resample");
         if (resampleNode == null || resampleNode.isNull()) {
@@ -65,7 +70,7 @@ public final class PreprocessConfig {
             resample = ResampleFilter.fromPilCode(resampleNode.intValue());
         } else {
             throw new IllegalArgumentException("resample must be an integer (2 = bilinear, 3 = bicubic), got "
-                    + resampleNode);
+                    + abbreviate(resampleNode.toString()));
         }
         doCenterCrop = bool(json, "do_center_crop", true);
         JsonNode crop = json.get("crop_size");
@@ -78,7 +83,7 @@ public final class PreprocessConfig {
             cropWidth = positiveInt(crop.get("width"), "crop_size.width");
         } else {
             throw new IllegalArgumentException("crop_size must be a number or {\"height\": h, \"width\": w}, got "
-                    + crop);
+                    + abbreviate(crop.toString()));
         }
         doRescale = bool(json, "do_rescale", true);
         rescaleFactor = number(json, "rescale_factor", 1 / 255.0);
@@ -239,7 +244,7 @@ public final class PreprocessConfig {
             return fallback;
         }
         if (!v.isBoolean()) {
-            throw new IllegalArgumentException(name + " must be true or false, got " + v);
+            throw new IllegalArgumentException(name + " must be true or false, got " + abbreviate(v.toString()));
         }
         return v.booleanValue();
     }
@@ -250,16 +255,23 @@ public final class PreprocessConfig {
             return fallback;
         }
         if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
-            throw new IllegalArgumentException(name + " must be a number, got " + v);
+            throw new IllegalArgumentException(name + " must be a number, got " + abbreviate(v.toString()));
         }
         return v.doubleValue();
     }
 
+    /** A side length: an integer in 1..{@link #MAX_SIDE}. */
     private static int positiveInt(JsonNode v, String name) {
-        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() <= 0) {
-            throw new IllegalArgumentException(name + " must be a positive integer, got " + v);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() <= 0
+                || v.intValue() > MAX_SIDE) {
+            throw new IllegalArgumentException(name + " must be an integer from 1 to " + MAX_SIDE + ", got "
+                    + abbreviate(String.valueOf(v)));
         }
         return v.intValue();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 
     /** A number (used for all three channels) or a list of three numbers. */
@@ -272,12 +284,12 @@ public final class PreprocessConfig {
             return new double[] {v.doubleValue(), v.doubleValue(), v.doubleValue()};
         }
         if (!v.isArray() || v.size() != 3) {
-            throw new IllegalArgumentException(name + " must be a number or a list of 3 numbers, got " + v);
+            throw new IllegalArgumentException(name + " must be a number or a list of 3 numbers, got " + abbreviate(v.toString()));
         }
         double[] out = new double[3];
         for (int c = 0; c < 3; c++) {
             if (!v.get(c).isNumber()) {
-                throw new IllegalArgumentException(name + " must be a number or a list of 3 numbers, got " + v);
+                throw new IllegalArgumentException(name + " must be a number or a list of 3 numbers, got " + abbreviate(v.toString()));
             }
             out[c] = v.get(c).doubleValue();
         }

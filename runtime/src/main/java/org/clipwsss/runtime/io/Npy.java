@@ -125,11 +125,11 @@ public final class Npy {
             throw error(name, "header is not a dict");
         }
         if (!dict.keySet().equals(KEYS)) {
-            throw error(name, "header keys are " + dict.keySet() + " but must be descr, fortran_order and shape");
+            throw error(name, "header keys are " + show(dict.keySet()) + " but must be descr, fortran_order and shape");
         }
         DType dtype = dtype(name, dict.get("descr"));
         if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
-            throw error(name, "fortran_order is " + dict.get("fortran_order") + ", not True or False");
+            throw error(name, "fortran_order is " + show(dict.get("fortran_order")) + ", not True or False");
         }
         if (fortran) {
             throw error(name, "Fortran (column-major) order is not supported; save np.ascontiguousarray(a) instead");
@@ -139,7 +139,7 @@ public final class Npy {
 
     private static DType dtype(String name, Object descr) {
         if (!(descr instanceof String d)) {
-            throw error(name, "dtype " + descr + " is not supported (float32, int64, int32, uint8 are)");
+            throw error(name, "dtype " + show(descr) + " is not supported (float32, int64, int32, uint8 are)");
         }
         char order = d.isEmpty() ? '?' : d.charAt(0);
         boolean hasOrder = "<>=|".indexOf(order) >= 0;
@@ -151,7 +151,7 @@ public final class Npy {
             default -> null;
         };
         if (dtype == null) {
-            throw error(name, "dtype '" + d + "' is not supported (float32, int64, int32, uint8 are)");
+            throw error(name, "dtype '" + show(d) + "' is not supported (float32, int64, int32, uint8 are)");
         }
         if (order == '>' && dtype.itemSize() > 1) {
             throw error(name, "dtype '" + d + "' is big-endian, which is not supported; save a.astype('<"
@@ -162,7 +162,7 @@ public final class Npy {
 
     private static long[] shape(String name, Object shape) {
         if (!(shape instanceof List<?> dims) || !dims.stream().allMatch(d -> d instanceof Long v && v >= 0)) {
-            throw error(name, "shape " + shape + " is not a tuple of non-negative integers");
+            throw error(name, "shape " + show(shape) + " is not a tuple of non-negative integers");
         }
         long[] out = dims.stream().mapToLong(d -> (Long) d).toArray();
         try {
@@ -221,6 +221,12 @@ public final class Npy {
             v = (v << 8) | (bytes[i] & 0xff);
         }
         return v;
+    }
+
+    /** A header value for an error message: at most 80 characters, so that a hostile header stays one short line. */
+    private static String show(Object value) {
+        String text = String.valueOf(value).replaceAll("[\\p{Cntrl}\\u0085\\u2028\\u2029]", " ");
+        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 
     private static ClipWsssException error(String name, String problem) {

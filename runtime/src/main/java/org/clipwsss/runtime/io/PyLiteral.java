@@ -8,11 +8,16 @@ import java.util.Map;
 /**
  * Parses the small subset of Python literal syntax used in {@code .npy} headers: dicts, tuples, lists, strings,
  * integers, True, False and None. Yields {@link Map}, {@link List}, {@link String}, {@link Long}, {@link Boolean}
- * or {@code null}; a malformed literal gives an {@link IllegalArgumentException} saying where.
+ * or {@code null}; a malformed literal gives an {@link IllegalArgumentException} saying where. Containers may
+ * nest at most {@link #MAX_DEPTH} deep, so that a hostile header cannot overflow the stack.
  */
 final class PyLiteral {
+    /** The deepest nesting of dicts, tuples and lists accepted; a real .npy header needs 2. */
+    static final int MAX_DEPTH = 32;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private PyLiteral(String text) {
         this.text = text;
@@ -34,10 +39,22 @@ final class PyLiteral {
             throw error("unexpected end");
         }
         char c = text.charAt(pos);
+        if (c == '{' || c == '(' || c == '[') {
+            if (depth >= MAX_DEPTH) {
+                throw error("nested more than " + MAX_DEPTH + " levels deep");
+            }
+            depth++;
+            try {
+                return switch (c) {
+                    case '{' -> dict();
+                    case '(' -> sequence('(', ')');
+                    default -> sequence('[', ']');
+                };
+            } finally {
+                depth--;
+            }
+        }
         return switch (c) {
-            case '{' -> dict();
-            case '(' -> sequence('(', ')');
-            case '[' -> sequence('[', ']');
             case '\'', '"' -> string();
             default -> c == '-' || c == '+' || Character.isDigit(c) ? integer() : word();
         };
@@ -52,7 +69,7 @@ final class PyLiteral {
                 throw error("dict keys must be strings");
             }
             if (map.containsKey(k)) {
-                throw error("duplicate key '" + k + "'");
+                throw error("duplicate key '" + shorten(k) + "'");
             }
             expect(':');
             map.put(k, value());
@@ -108,7 +125,7 @@ final class PyLiteral {
         try {
             return Long.parseLong(digits);
         } catch (NumberFormatException e) {
-            throw error("bad integer '" + digits + "'");
+            throw error("bad integer '" + shorten(digits) + "'");
         }
     }
 
@@ -123,7 +140,7 @@ final class PyLiteral {
             case "None" -> null;
             default -> {
                 pos = start;
-                throw error("unexpected character '" + text.charAt(pos) + "'");
+                throw error("unexpected character '" + shorten(String.valueOf(text.charAt(pos))) + "'");
             }
         };
     }
@@ -139,7 +156,7 @@ final class PyLiteral {
 
     private void expect(char c) {
         if (!consume(c)) {
-            throw error("expected '" + c + "'" + (pos < text.length() ? " at '" + text.charAt(pos) + "'" : ""));
+            throw error("expected '" + c + "'" + (pos < text.length() ? " at '" + shorten(String.valueOf(text.charAt(pos))) + "'" : ""));
         }
     }
 
@@ -147,6 +164,20 @@ final class PyLiteral {
         while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
             pos++;
         }
+    }
+
+    /** Text from the header for an error message: one line, at most 40 characters, control characters as \\uXXXX. */
+    private static String shorten(String s) {
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        for (; i < s.length() && out.length() < 40; i++) {
+            char c = s.charAt(i);
+            int type = Character.getType(c);
+            boolean odd = Character.isISOControl(c) || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR;
+            out.append(odd ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return i < s.length() ? out + "..." : out.toString();
     }
 
     private IllegalArgumentException error(String problem) {

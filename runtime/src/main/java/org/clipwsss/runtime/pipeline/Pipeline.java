@@ -150,7 +150,21 @@ public final class Pipeline {
             Cams unrefined = result;
             result = times.time("refinement", () -> refinement.apply(ctx, unrefined, prompts));
         }
+        requireFinite(result);
         return new ImageResult(result, prompts, selections);
+    }
+
+    /** A CAM with NaN or infinite values (a broken CAM network, weights with NaN) is an error, never a mask. */
+    private void requireFinite(Cams c) {
+        for (int k = 0; k < c.maps().length; k++) {
+            float[] m = c.maps()[k];
+            for (int i = 0; i < m.length; i++) {
+                if (!Float.isFinite(m[i])) {
+                    throw new org.clipwsss.runtime.ClipWsssException("the CAM of '" + c.classes().get(k) + "' is " + m[i] + " at x = "
+                            + i % c.width() + ", y = " + i / c.width() + " (CAM source: " + cams.description() + ")");
+                }
+            }
+        }
     }
 
     /** Per-dataset mode, first pass: the selection scores of one image (CAMs with the class names). */

@@ -53,6 +53,9 @@ public record PipelineSettings(
          */
         boolean crf) {
 
+    /** The largest tower input side ({@code --input-size}), in pixels. */
+    public static final int MAX_INPUT_SIZE = 4096;
+
     /** The default most patches of a whole-image grid (e.g. 720 x 720 pixels at 16-pixel patches). */
     public static final int DEFAULT_GRID_BUDGET = 2048;
 
@@ -95,10 +98,15 @@ public record PipelineSettings(
         if (!java.util.List.of("image", "dataset").contains(synonymMode)) {
             throw new ClipWsssException("unknown synonym mode '" + synonymMode + "' (use image or dataset)");
         }
-        if (!(logitScale > 0) || refineExponent < 0 || bgPower < 0 || ignoreMargin < 0 || windowOverlap < 0
-                || windowOverlap >= 1 || maxWindows < 1 || inputSize < 0) {
-            throw new ClipWsssException("invalid pipeline settings: logit scale > 0, exponents >= 0, overlap in [0,1), "
-                    + "max windows >= 1 and input size >= 0 are needed");
+        // written so that NaN fails every test (a comparison with NaN is false)
+        if (!(logitScale > 0 && logitScale < Float.POSITIVE_INFINITY) || !(refineExponent >= 0 && refineExponent < 1e6)
+                || !(bgPower >= 0 && bgPower < 1e6) || !(ignoreMargin >= 0 && ignoreMargin <= 1) || !(windowOverlap >= 0 && windowOverlap < 1)
+                || maxWindows < 1 || maxWindows > 64 || inputSize < 0 || inputSize > MAX_INPUT_SIZE || Float.isNaN(bgThreshold)) {
+            throw new ClipWsssException("invalid pipeline settings (logit scale " + logitScale + ", refine exponent " + refineExponent
+                    + ", background power " + bgPower + ", ignore margin " + ignoreMargin + ", overlap " + windowOverlap + ", max windows "
+                    + maxWindows + ", input size " + inputSize + ", background threshold " + bgThreshold + "): a finite logit scale > 0,"
+                    + " exponents >= 0, a margin in [0,1], an overlap in [0,1), 1 to 64 windows and an input size of 0 to "
+                    + MAX_INPUT_SIZE + " are needed, none of them NaN");
         }
         if (affinity && !method.equals("gradcam") && !method.equals(CLIP_ES)) {
             throw new ClipWsssException("the attention-affinity refinement is for methods gradcam and clip-es, not " + method);

@@ -12,10 +12,13 @@ import org.clipwsss.runtime.io.AtomicFiles;
 
 /**
  * A run's foreground classes. Label value 0 is always background, so class {@code names().get(i)} has label value
- * {@code i + 1}. Class names are matched regardless of case, spaces and underscores.
+ * {@code i + 1}. Class names are matched regardless of case, spaces and underscores. The one reader of class list
+ * files, for segmenting and for evaluating alike (a first line {@code background} optional).
  */
 public final class ClassList {
     public static final String BACKGROUND = "background";
+    /** The most foreground classes: mask values 1..254 (0 background, 255 ignore). */
+    public static final int MAX_CLASSES = 254;
 
     private static final List<String> VOC = List.of("aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car",
             "cat", "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa",
@@ -72,6 +75,10 @@ public final class ClassList {
                 ? names.subList(1, names.size()) : names;
         if (kept.isEmpty()) {
             throw error.apply("no classes besides background");
+        }
+        if (kept.size() > MAX_CLASSES) {
+            throw error.apply(kept.size() + " classes; at most " + MAX_CLASSES + " fit an 8-bit mask (0 is background, 255 marks"
+                    + " uncertain pixels)");
         }
         Map<String, Integer> indexByKey = new HashMap<>();
         for (String name : kept) {

@@ -30,7 +30,12 @@ public final class LabelsCsv {
     public static LabelsCsv load(Path file) {
         Map<String, List<String>> byImage = new LinkedHashMap<>();
         Map<String, Integer> lineOf = new LinkedHashMap<>();
-        for (CsvRows.Row row : CsvRows.read(file, "image,labels")) {
+        List<CsvRows.Row> rows = CsvRows.read(file, "image,labels");
+        if (!rows.isEmpty() && looksLikeAHeader(rows.get(0))) {
+            throw ClipWsssException.file(file, "line " + rows.get(0).line() + ": the header '" + rows.get(0).first() + ","
+                    + rows.get(0).second() + "' is not 'image,labels' (write that header, or none)");
+        }
+        for (CsvRows.Row row : rows) {
             String image = row.first();
             if (image.isEmpty()) {
                 throw ClipWsssException.file(file, "line " + row.line() + ": empty image name");
@@ -55,12 +60,51 @@ public final class LabelsCsv {
      * ;-separated label set that every image has.
      */
     public static java.util.function.Function<Path, List<String>> lookup(String labels) {
-        if (java.nio.file.Files.isRegularFile(Path.of(labels))) {
-            LabelsCsv table = load(Path.of(labels));
+        Path csv = fileOrNull(labels);
+        if (csv != null) {
+            LabelsCsv table = load(csv);
             return f -> table.labelsFor(f.getFileName().toString());
         }
         List<String> fixed = Arrays.stream(labels.split(";")).map(String::trim).filter(t -> !t.isEmpty()).toList();
         return f -> fixed;
+    }
+
+    private static final java.util.Set<String> IMAGE_WORDS = java.util.Set.of("image", "images", "img", "file", "filename",
+            "file_name", "name", "id", "image_id", "path");
+    private static final java.util.Set<String> LABEL_WORDS = java.util.Set.of("labels", "label", "tags", "tag", "classes", "class",
+            "category", "categories");
+
+    /** A first row that is a header other than image,labels (e.g. filename,tags), not an image and its labels. */
+    private static boolean looksLikeAHeader(CsvRows.Row row) {
+        return IMAGE_WORDS.contains(row.first().toLowerCase(java.util.Locale.ROOT))
+                || LABEL_WORDS.contains(row.second().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * {@code labels} as the commands take it: the labels.csv it names, or null when it is a label set ("cat;dog").
+     * A value that looks like a path (it has a / or \ or ends with .csv or .txt) but names no file is an error, so
+     * that a typo in a file name does not become one class named after it.
+     */
+    public static Path fileOrNull(String labels) {
+        if (labels == null) {
+            return null;
+        }
+        String t = labels.strip();
+        Path p;
+        try {
+            p = Path.of(t);
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+        if (java.nio.file.Files.isRegularFile(p)) {
+            return p;
+        }
+        String lower = t.toLowerCase(java.util.Locale.ROOT);
+        if (t.contains("/") || t.contains("\\") || lower.endsWith(".csv") || lower.endsWith(".txt")) {
+            throw ClipWsssException.file(p, java.nio.file.Files.exists(p) ? "not a file (a labels.csv was expected)"
+                    : "labels file not found (give an existing labels.csv, or a label set such as cat;dog)");
+        }
+        return null;
     }
 
     public List<String> labelsFor(String imageFileName) {
