@@ -6,12 +6,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.clipwsss.runtime.batch.BatchJob;
 import org.clipwsss.runtime.batch.BatchSummary;
+import org.clipwsss.runtime.batch.ImageOutcome;
+import org.clipwsss.runtime.batch.ProgressListener;
 import org.clipwsss.runtime.batch.TerminalProgress;
 import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.pipeline.Pipeline;
 import org.clipwsss.runtime.session.SessionFactory;
 
-/** Runs a batch for cam and segment with the shared options, printing progress to the terminal. */
+/**
+ * Runs a batch for cam and segment with the shared options, printing progress to the terminal. Ctrl-C or SIGTERM
+ * stops it after the current image (its outputs whole, errors.csv and run.json written, run.json's counts marked
+ * cancelled) and the command line exits 3; the same command then resumes ({@link CancelOnSignal}).
+ */
 final class BatchRun {
     private BatchRun() {
     }
@@ -26,7 +32,38 @@ final class BatchRun {
             info.put("device", sessions.device().toString());
             info.put("image_size", model.config().vision().imageSize());
             info.put("patch_size", model.config().vision().patchSize());
-            return new BatchJob(pipeline, input, out, new TerminalProgress(terminal, every), info, overwrite).run();
+            try (CancelOnSignal cancel = new CancelOnSignal(terminal,
+                    "interrupted: stopping after this image; run the same command again to continue")) {
+                BatchSummary s = new BatchJob(pipeline, input, out, new Cancellable(new TerminalProgress(terminal, every), cancel),
+                        info, overwrite).run();
+                if (s.cancelled()) {
+                    cancel.stoppedEarly();
+                }
+                return s;
+            }
+        }
+    }
+
+    /** The terminal's progress, stopped by a signal. */
+    private record Cancellable(ProgressListener progress, CancelOnSignal cancel) implements ProgressListener {
+        @Override
+        public void started(int total) {
+            progress.started(total);
+        }
+
+        @Override
+        public void imageFinished(ImageOutcome outcome, int finished, int total) {
+            progress.imageFinished(outcome, finished, total);
+        }
+
+        @Override
+        public void finished(BatchSummary summary) {
+            progress.finished(summary);
+        }
+
+        @Override
+        public boolean cancelRequested() {
+            return cancel.requested() || progress.cancelRequested();
         }
     }
 }

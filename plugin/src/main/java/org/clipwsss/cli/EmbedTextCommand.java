@@ -42,7 +42,11 @@ final class EmbedTextCommand implements Callable<Integer> {
                     throw ClipWsssException.file(input.ids, "token ids must be an int64 or int32 [N,L] array, not "
                             + ids.dtype() + " " + java.util.Arrays.toString(ids.shape()));
                 }
-                result = model.textEmbeds(NpyArray.ofLongs(ids.toLongs(), ids.shape()), null);
+                try {
+                    result = model.textEmbeds(NpyArray.ofLongs(ids.toLongs(), ids.shape()), null);
+                } catch (ClipWsssException e) {
+                    throw ClipWsssException.file(input.ids, e.getMessage(), e);
+                }
             } else {
                 result = model.textEmbeds(input.texts);
             }

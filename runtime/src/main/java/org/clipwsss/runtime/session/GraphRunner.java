@@ -39,7 +39,12 @@ public final class GraphRunner {
     public GraphRunner(SessionFactory factory, Path file) {
         this.file = file;
         this.factory = factory;
-        this.session = factory.session(file);
+        try {
+            this.session = factory.session(file);
+        } catch (RuntimeException e) {
+            SessionFactory.awaitExitIfShuttingDown(); // not the file's fault: ONNX Runtime is being released
+            throw e;
+        }
         try {
             collect(session.getInputInfo(), inputs);
             collect(session.getOutputInfo(), outputs);
@@ -101,10 +106,14 @@ public final class GraphRunner {
         return parts.isEmpty() ? "(none)" : String.join(", ", parts);
     }
 
-    /** Runs the model; returns the requested outputs as float32/int64 arrays. */
+    /**
+     * Runs the model; returns the requested outputs as float32/int64 arrays. The factory is {@link
+     * SessionFactory#inUse() in use} meanwhile, so closing it waits for the run; during the JVM's shutdown a run
+     * that starts or fails waits for the process to end instead of reporting ONNX Runtime's shutdown as its failure.
+     */
     public Map<String, NpyArray> run(Map<String, NpyArray> feeds, List<String> wanted) {
         Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
-        try {
+        try (SessionFactory.Use use = factory.inUse()) {
             for (Map.Entry<String, NpyArray> e : feeds.entrySet()) {
                 TensorInfo info = inputs.get(e.getKey());
                 if (info == null) {
@@ -121,9 +130,13 @@ public final class GraphRunner {
                 }
                 return out;
             }
-        } catch (OrtException e) {
-            throw ClipWsssException.file(file, "ONNX Runtime failed on " + factory.device() + " ("
-                    + SessionFactory.firstLine(e) + ")", e);
+        } catch (OrtException | RuntimeException e) { // after the factory's use is released (try-with-resources)
+            SessionFactory.awaitExitIfShuttingDown();
+            if (e instanceof OrtException) {
+                throw ClipWsssException.file(file, "ONNX Runtime failed on " + factory.device() + " ("
+                        + SessionFactory.firstLine(e) + ")", e);
+            }
+            throw (RuntimeException) e;
         } finally {
             tensors.values().forEach(OnnxTensor::close);
         }

@@ -2,13 +2,17 @@ package org.clipwsss.runtime.session;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.clipwsss.runtime.ClipWsssException;
 
 /**
@@ -17,17 +21,47 @@ import org.clipwsss.runtime.ClipWsssException;
  * AUTO picked CUDA but the CUDA provider cannot start (no driver, no GPU), the factory falls back to CPU
  * and says so. Sessions are cached per file and closed with the factory (or at JVM shutdown for
  * {@link #shared()}).
+ *
+ * <p>ONNX Runtime's own log (ANSI-coloured {@code [W:onnxruntime:...]} lines on stderr) is set to FATAL for the
+ * environment and every session: its warnings and errors are not for users, and every failure reaches them as this
+ * project's one-line error naming the file. The system property {@code clipwsss.ortLogLevel} (verbose, info,
+ * warning, error, fatal) brings it back for debugging.
+ *
+ * <p>Closing waits (at most two minutes) for session runs in progress on other threads ({@link #inUse()}, taken by
+ * {@link GraphRunner#run}), so that no session is freed under a running graph. While the JVM shuts down, ONNX
+ * Runtime's shutdown hook releases its environment under whatever still runs; a run that starts or fails then does
+ * not report a failure (the program is ending, the failure would be the shutdown's, not the image's): its thread
+ * waits (at most 30 s) for the JVM to end ({@link #awaitExitIfShuttingDown()}).
  */
 public final class SessionFactory implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SessionFactory.class.getName());
     private static SessionFactory shared;
+    /** Set by a shutdown hook as the JVM's shutdown starts (a cheap first check; {@link #jvmShuttingDown()} is exact). */
+    private static volatile boolean exiting;
+    /** Whether a thread that would use ONNX Runtime during the JVM's shutdown waits for its end ({@link #runDuringShutdown()}). */
+    private static volatile boolean waitDuringShutdown = true;
+
+    static {
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> exiting = true, "clip-wsss-exiting"));
+        } catch (IllegalStateException shuttingDown) {
+            exiting = true;
+        }
+    }
 
     /** Adds the CUDA provider to session options; replaceable in tests to simulate a broken CUDA install. */
     interface CudaHook {
         void addCuda(OrtSession.SessionOptions options) throws OrtException;
     }
 
-    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    /** How long closing waits for runs in progress. */
+    static final long CLOSE_WAIT_MILLIS = TimeUnit.MINUTES.toMillis(2);
+    /** How long a thread that would use ONNX Runtime during the JVM's shutdown waits for the process to end. */
+    static final long EXIT_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(30);
+
+    private final OrtEnvironment env = environment(logLevel());
+    /** Read lock: a session run in progress; write lock: closing. */
+    private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
     private final Device requested;
     private final int intraOpThreads;
     private final CudaHook cudaHook;
@@ -62,10 +96,29 @@ public final class SessionFactory implements AutoCloseable {
             Device d = Device.parse(System.getProperty("clipwsss.device", "auto"));
             int threads = Integer.getInteger("clipwsss.threads", 0);
             SessionFactory f = new SessionFactory(d, threads);
-            Runtime.getRuntime().addShutdownHook(new Thread(f::close, "clip-wsss-sessions"));
+            Runtime.getRuntime().addShutdownHook(new Thread(f::close, "clip-wsss-sessions")); // waits for runs in progress
             shared = f;
         }
         return shared;
+    }
+
+    /**
+     * ONNX Runtime's process-wide environment, made with the given log level if this is the first call that makes it
+     * (ONNX Runtime keeps the first level: every environment of this project is made here).
+     */
+    static synchronized OrtEnvironment environment(OrtLoggingLevel level) {
+        return OrtEnvironment.getEnvironment(level, "clip-wsss");
+    }
+
+    /** FATAL unless the system property {@code clipwsss.ortLogLevel} says otherwise. */
+    static OrtLoggingLevel logLevel() {
+        String s = System.getProperty("clipwsss.ortLogLevel", "fatal").trim().toUpperCase(Locale.ROOT);
+        try {
+            return OrtLoggingLevel.valueOf("ORT_LOGGING_LEVEL_" + s);
+        } catch (IllegalArgumentException e) {
+            throw new ClipWsssException("clipwsss.ortLogLevel must be verbose, info, warning, error or fatal, not '"
+                    + System.getProperty("clipwsss.ortLogLevel") + "'");
+        }
     }
 
     static Device resolve(Device requested, Set<OrtProvider> available) {
@@ -125,6 +178,7 @@ public final class SessionFactory implements AutoCloseable {
 
     private OrtSession.SessionOptions options() throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setSessionLogLevel(logLevel());
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         if (intraOpThreads > 0) {
             options.setIntraOpNumThreads(intraOpThreads);
@@ -151,12 +205,66 @@ public final class SessionFactory implements AutoCloseable {
         return sessions.size();
     }
 
+    /**
+     * Held while a session of this factory runs (a read lock: runs on several threads go together); closing waits
+     * until none is held. Throws when the factory is closed; waits for the JVM's end when it is shutting down.
+     */
+    public Use inUse() {
+        if (exiting) {
+            awaitExitIfShuttingDown();
+        }
+        ReentrantReadWriteLock.ReadLock lock = inUse.readLock();
+        lock.lock();
+        if (isClosed()) {
+            lock.unlock();
+            awaitExitIfShuttingDown();
+            throw new IllegalStateException("session factory is closed");
+        }
+        return lock::unlock;
+    }
+
+    /** A session run in progress ({@link #inUse()}); closing it ends the run's hold. */
+    @FunctionalInterface
+    public interface Use extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Closes every session, after waiting (at most two minutes) for runs in progress on other threads. If some are
+     * still running then, their sessions are left open (the process is usually ending) rather than freed under them.
+     */
     @Override
-    public synchronized void close() {
+    public void close() {
+        ReentrantReadWriteLock.WriteLock lock = inUse.writeLock();
+        boolean locked = false;
+        if (inUse.getReadHoldCount() == 0) { // this thread is not itself in a run (it could never get the write lock)
+            try {
+                locked = lock.tryLock(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            closeSessions(locked || inUse.getReadLockCount() == 0);
+        } finally {
+            if (locked) {
+                lock.unlock();
+            }
+        }
+    }
+
+    private synchronized void closeSessions(boolean idle) {
         if (closed) {
             return;
         }
         closed = true;
+        if (!idle) {
+            LOG.log(System.Logger.Level.WARNING, "closing the ONNX Runtime sessions while " + inUse.getReadLockCount()
+                    + " runs are still in progress: leaving them open");
+            sessions.clear();
+            return;
+        }
         for (Map.Entry<Path, OrtSession> e : sessions.entrySet()) {
             try {
                 e.getValue().close();
@@ -165,6 +273,51 @@ public final class SessionFactory implements AutoCloseable {
             }
         }
         sessions.clear();
+    }
+
+    /**
+     * For a program whose own shutdown hook waits for its work to finish (the command line where it cannot handle
+     * SIGINT and SIGTERM itself): session runs during the JVM's shutdown go on (and may fail) instead of waiting for
+     * the process to end, which would hold that hook up.
+     */
+    public static void runDuringShutdown() {
+        waitDuringShutdown = false;
+    }
+
+    /** Whether the JVM is shutting down (its shutdown hooks run, ONNX Runtime's among them). */
+    public static boolean jvmShuttingDown() {
+        if (exiting) {
+            return true;
+        }
+        Thread probe = new Thread(() -> { }, "clip-wsss-shutdown-probe");
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+        } catch (IllegalStateException shuttingDown) {
+            return true;
+        }
+        Runtime.getRuntime().removeShutdownHook(probe);
+        return false;
+    }
+
+    /**
+     * During the JVM's shutdown, waits (at most 30 s) for the process to end instead of returning: ONNX
+     * Runtime's environment is being released, so whatever this thread was doing with it would fail for no reason of
+     * its own, and reporting that (a failed image, an error message) would mislead. Returns at once otherwise, and
+     * after {@link #runDuringShutdown()}.
+     */
+    public static void awaitExitIfShuttingDown() {
+        if (!waitDuringShutdown || !jvmShuttingDown()) {
+            return;
+        }
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXIT_WAIT_MILLIS);
+        while (System.nanoTime() < end) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     public synchronized boolean isClosed() {
