@@ -24,6 +24,11 @@ final class BatchRun {
 
     static BatchSummary run(ModelOptions modelOptions, PipelineOptions pipelineOptions, BatchJob.Input input, Path out,
             int every, boolean overwrite, PrintWriter terminal) {
+        return run(modelOptions, pipelineOptions, input, out, every, overwrite, terminal, BatchJob.CamStorage.FULL);
+    }
+
+    static BatchSummary run(ModelOptions modelOptions, PipelineOptions pipelineOptions, BatchJob.Input input, Path out,
+            int every, boolean overwrite, PrintWriter terminal, BatchJob.CamStorage storage) {
         try (SessionFactory sessions = modelOptions.sessions(); ClipModel model = modelOptions.open(sessions)) {
             Pipeline pipeline = Pipeline.create(model, pipelineOptions.settings());
             Map<String, Object> info = new LinkedHashMap<>();
@@ -35,7 +40,7 @@ final class BatchRun {
             try (CancelOnSignal cancel = new CancelOnSignal(terminal,
                     "interrupted: stopping after this image; run the same command again to continue")) {
                 BatchSummary s = new BatchJob(pipeline, input, out, new Cancellable(new TerminalProgress(terminal, every), cancel),
-                        info, overwrite).run();
+                        info, overwrite).camStorage(storage).run();
                 if (s.cancelled()) {
                     cancel.stoppedEarly();
                 }

@@ -42,6 +42,14 @@ final class SegmentCommand implements Callable<Integer> {
             + " (default: what half the heap holds at ~24 bytes a pixel, at least 4 MP).")
     long maxPixels = org.clipwsss.runtime.image.ImageFiles.DEFAULT_MAX_PIXELS;
 
+    @Option(names = "--cam-resolution", paramLabel = "N", description = "Store the CAMs with at most N pixels on their long"
+            + " side (0: the image's size, the default); masks and overlays stay full size.")
+    int camResolution;
+
+    @Option(names = "--cam-dtype", defaultValue = "float32", paramLabel = "float32|float16",
+            description = "Store the CAMs as float32 (default) or float16 (half the size).")
+    String camDtype;
+
     @Option(names = "--overwrite", description = "Recompute images whose outputs already exist (default: skip them, resuming).")
     boolean overwrite;
 
@@ -53,7 +61,11 @@ final class SegmentCommand implements Callable<Integer> {
         Path csv = org.clipwsss.runtime.prompts.LabelsCsv.fileOrNull(labels);
         List<String> fixed = csv == null ? splitLabels(labels) : null;
         BatchSummary s = BatchRun.run(modelOptions, pipelineOptions, BatchJob.Input.folder(input, csv, fixed, classes).withMaxPixels(maxPixels), out,
-                every, overwrite, spec.commandLine().getOut());
+                every, overwrite, spec.commandLine().getOut(), new BatchJob.CamStorage(camResolution, switch (camDtype) {
+                    case "float32" -> false;
+                    case "float16" -> true;
+                    default -> throw new ClipWsssException("--cam-dtype must be float32 or float16, not '" + camDtype + "'");
+                }));
         if (s.stoppedBy() != null) {
             throw new ClipWsssException(s.failure());
         }

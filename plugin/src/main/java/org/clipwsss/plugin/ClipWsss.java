@@ -89,7 +89,7 @@ public final class ClipWsss {
     }
 
     public static BatchSummary batch(String input, String labels, String output, String options, ProgressListener listener) {
-        Options o = Options.parse(options, List.of("classes", "overwrite", "max_pixels"));
+        Options o = Options.parse(options, List.of("classes", "overwrite", "max_pixels", "cam_resolution", "cam_dtype"));
         Pipeline p = Models.pipeline(o.model(), o.pipeline());
         Path csv = org.clipwsss.runtime.prompts.LabelsCsv.fileOrNull(labels);
         String classes = o.get("classes");
@@ -99,7 +99,13 @@ public final class ClipWsss {
             in = in.withMaxPixels(o.whole("max_pixels"));
         }
         java.util.Map<String, Object> info = java.util.Map.of("folder", Models.resolve(o.model()).toString());
-        return new BatchJob(p, in, Path.of(output), listener, info, o.get("overwrite").equals("true")).run();
+        String dtype = o.get("cam_dtype").isBlank() ? "float32" : o.get("cam_dtype").trim();
+        if (!dtype.equals("float32") && !dtype.equals("float16")) {
+            throw new ClipWsssException("option 'cam_dtype' must be float32 or float16, not '" + dtype + "'");
+        }
+        BatchJob.CamStorage storage = new BatchJob.CamStorage(o.get("cam_resolution").isBlank() ? 0 : (int) o.whole("cam_resolution"),
+                dtype.equals("float16"));
+        return new BatchJob(p, in, Path.of(output), listener, info, o.get("overwrite").equals("true")).camStorage(storage).run();
     }
 
     /** Confusion-matrix scores of predicted masks against ground truth (class list file optional: VOC's otherwise). */

@@ -137,7 +137,7 @@ class NpyTest {
     @Test
     void rejectsUnsupportedDtypes() throws IOException {
         assertError(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", new byte[8]),
-                "dtype '<f8' is not supported (float32, int64, int32, uint8 are)");
+                "dtype '<f8' is not supported (float32, float16, int64, int32, uint8 are)");
         assertError(npy("{'descr': '|b1', 'fortran_order': False, 'shape': (1,), }", new byte[1]),
                 "dtype '|b1' is not supported");
         assertError(npy("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", new byte[8]),

@@ -69,7 +69,50 @@ public final class BatchJob {
         }
     }
 
+    /**
+     * How the CAMs are stored in {@code cams/NAME.npy}: at most {@code maxSide} pixels on their long side (0: the
+     * image's size; smaller maps are resized bilinearly, the mask is still made at full size) and in float16 or
+     * float32. A 12000x9000 image with two labels is 864 MB of float32 CAMs at full size.
+     */
+    public record CamStorage(int maxSide, boolean float16) {
+        public static final CamStorage FULL = new CamStorage(0, false);
+
+        public CamStorage {
+            if (maxSide < 0) {
+                throw new ClipWsssException("the CAM resolution must be >= 0 pixels (0: the image's), is " + maxSide);
+            }
+        }
+
+        NpyArray array(Cams c) {
+            int w = c.width();
+            int h = c.height();
+            float[][] maps = c.maps();
+            if (maxSide > 0 && Math.max(w, h) > maxSide) {
+                double f = (double) maxSide / Math.max(w, h);
+                int nw = Math.max(1, (int) Math.round(w * f));
+                int nh = Math.max(1, (int) Math.round(h * f));
+                float[][] small = new float[maps.length][];
+                for (int k = 0; k < maps.length; k++) {
+                    small[k] = org.clipwsss.runtime.cam.FloatMaps.resizeBilinear(maps[k], w, h, nw, nh);
+                }
+                maps = small;
+                w = nw;
+                h = nh;
+            }
+            float[] flat = new float[maps.length * w * h];
+            for (int k = 0; k < maps.length; k++) {
+                System.arraycopy(maps[k], 0, flat, k * w * h, w * h);
+            }
+            return float16 ? NpyArray.ofHalves(flat, maps.length, h, w) : NpyArray.ofFloats(flat, maps.length, h, w);
+        }
+
+        Map<String, Object> describe() {
+            return Map.of("max_side", maxSide, "dtype", float16 ? "float16" : "float32");
+        }
+    }
+
     private final Pipeline pipeline;
+    private CamStorage camStorage = CamStorage.FULL;
     private final Input input;
     private final Path out;
     private final ProgressListener listener;
@@ -88,6 +131,12 @@ public final class BatchJob {
         this.out = out;
         this.listener = listener;
         this.modelInfo = modelInfo;
+    }
+
+    /** Stores the CAMs this way (default: full size, float32). */
+    public BatchJob camStorage(CamStorage storage) {
+        this.camStorage = storage;
+        return this;
     }
 
     public BatchSummary run() {
@@ -112,7 +161,9 @@ public final class BatchJob {
         }
         ClassList classes = input.classesFile() != null ? ClassList.load(input.classesFile())
                 : ClassList.of(labels != null ? labels.allLabels() : input.fixedLabels());
-        RunFingerprint fingerprint = new RunFingerprint(pipeline.settings().toMap(), pipeline.describe(),
+        Map<String, Object> settings = new LinkedHashMap<>(pipeline.settings().toMap());
+        settings.put("cam_storage", camStorage.describe());
+        RunFingerprint fingerprint = new RunFingerprint(settings, pipeline.describe(),
                 Map.of("folder", String.valueOf(modelInfo.get("folder"))), classes.withBackground());
         fingerprint.check(out, json, overwrite);
         try {
@@ -275,7 +326,7 @@ public final class BatchJob {
             int[] index = l.stream().mapToInt(classes::indexOf).toArray();
             Cams c = r.cams();
             long t1 = System.nanoTime();
-            Npy.write(out.resolve("cams/" + name + ".npy"), NpyArray.ofFloats(c.flat(), c.maps().length, c.height(), c.width()));
+            Npy.write(out.resolve("cams/" + name + ".npy"), camStorage.array(c));
             AtomicFiles.writeString(out.resolve("cams/" + name + ".json"), json.writerWithDefaultPrettyPrinter()
                     .writeValueAsString(camJson(file, r, index)) + "\n");
             PalettePng.write(out.resolve("masks/" + name + ".png"), pipeline.mask(c, index, raster));

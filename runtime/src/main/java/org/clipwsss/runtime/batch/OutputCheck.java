@@ -59,7 +59,8 @@ final class OutputCheck {
             }
             String header = new String(in.readNBytes(headerLength), StandardCharsets.ISO_8859_1);
             Matcher m = SHAPE.matcher(header);
-            if (!m.find() || !header.contains("'<f4'")) {
+            int item = header.contains("'<f4'") ? 4 : header.contains("'<f2'") ? 2 : 0;
+            if (!m.find() || item == 0) {
                 return false;
             }
             long elements = 1;
@@ -68,7 +69,7 @@ final class OutputCheck {
                     elements *= Long.parseLong(d.trim());
                 }
             }
-            return Files.size(file) == prefix + headerLength + 4 * elements;
+            return Files.size(file) == prefix + headerLength + (long) item * elements;
         } catch (IOException | RuntimeException e) {
             return false;
         }

@@ -154,20 +154,44 @@ public final class CamSweep {
             }
             NpyArray cams = Npy.read(npy);
             long[] shape = cams.shape();
-            if (cams.dtype() != NpyArray.DType.FLOAT32 || shape.length != 3 || shape[0] != classIndex.length) {
-                pairing.problem(npy, "is " + cams + " but a float32 [" + classIndex.length + ",H,W] array is needed"
+            if (cams.dtype() != NpyArray.DType.FLOAT32 && cams.dtype() != NpyArray.DType.FLOAT16 || shape.length != 3
+                    || shape[0] != classIndex.length) {
+                pairing.problem(npy, "is " + cams + " but a float32 or float16 [" + classIndex.length + ",H,W] array is needed"
                         + " (one map per class of its .json)");
                 continue;
             }
-            int height = (int) shape[1];
-            int width = (int) shape[2];
+            int camHeight = (int) shape[1];
+            int camWidth = (int) shape[2];
+            int[] size = imageSize(npy, camWidth, camHeight);
+            int width = size[0];
+            int height = size[1];
             LabelImage gt = pairing.readGroundTruth(gtFile, npy, width, height);
             if (gt == null) {
                 continue;
             }
-            if (visitor.visit(split(cams.floats(), classIndex.length), width, height, classIndex, gt, gtFile, npy)) {
+            float[][] maps = split(cams.toFloats(), classIndex.length);
+            if (camWidth != width || camHeight != height) {
+                // CAMs stored at a reduced resolution (segment --cam-resolution): back to the image's size
+                for (int k = 0; k < maps.length; k++) {
+                    maps[k] = org.clipwsss.runtime.cam.FloatMaps.resizeBilinear(maps[k], camWidth, camHeight, width, height);
+                }
+            }
+            if (visitor.visit(maps, width, height, classIndex, gt, gtFile, npy)) {
                 pairing.scored();
             }
+        }
+    }
+
+    /** The image's size as the CAMs' .json records it ({@code width}, {@code height}), else the CAMs' own. */
+    private static int[] imageSize(Path npy, int camWidth, int camHeight) {
+        Path json = npy.resolveSibling(Pairing.baseName(npy, NPY) + ".json");
+        try {
+            JsonNode n = Reports.JSON.readTree(json.toFile());
+            int w = n.path("width").asInt(camWidth);
+            int h = n.path("height").asInt(camHeight);
+            return w > 0 && h > 0 ? new int[] {w, h} : new int[] {camWidth, camHeight};
+        } catch (IOException e) {
+            return new int[] {camWidth, camHeight};
         }
     }
 

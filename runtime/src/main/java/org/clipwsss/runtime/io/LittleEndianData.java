@@ -62,6 +62,11 @@ final class LittleEndianData {
                 read(source, count, 1, (b, off, n) -> b.get(out, off, n));
                 yield out;
             }
+            case FLOAT16 -> {
+                short[] out = new short[count];
+                read(source, count, 2, (b, off, n) -> b.asShortBuffer().get(out, off, n));
+                yield out;
+            }
         };
     }
 
@@ -80,6 +85,8 @@ final class LittleEndianData {
                 buffer.asLongBuffer().put(l, done, n);
             } else if (data instanceof byte[] b) {
                 buffer.put(b, done, n);
+            } else if (data instanceof short[] h) {
+                buffer.asShortBuffer().put(h, done, n);
             } else {
                 buffer.asIntBuffer().put((int[]) data, done, n);
             }

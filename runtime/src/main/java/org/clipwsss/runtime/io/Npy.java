@@ -139,7 +139,7 @@ public final class Npy {
 
     private static DType dtype(String name, Object descr) {
         if (!(descr instanceof String d)) {
-            throw error(name, "dtype " + show(descr) + " is not supported (float32, int64, int32, uint8 are)");
+            throw error(name, "dtype " + show(descr) + " is not supported (float32, float16, int64, int32, uint8 are)");
         }
         char order = d.isEmpty() ? '?' : d.charAt(0);
         boolean hasOrder = "<>=|".indexOf(order) >= 0;
@@ -148,10 +148,11 @@ public final class Npy {
             case "i8" -> DType.INT64;
             case "i4" -> DType.INT32;
             case "u1" -> DType.UINT8;
+            case "f2" -> DType.FLOAT16;
             default -> null;
         };
         if (dtype == null) {
-            throw error(name, "dtype '" + show(d) + "' is not supported (float32, int64, int32, uint8 are)");
+            throw error(name, "dtype '" + show(d) + "' is not supported (float32, float16, int64, int32, uint8 are)");
         }
         if (order == '>' && dtype.itemSize() > 1) {
             throw error(name, "dtype '" + d + "' is big-endian, which is not supported; save a.astype('<"
@@ -185,6 +186,7 @@ public final class Npy {
             case INT64 -> "<i8";
             case INT32 -> "<i4";
             case UINT8 -> "|u1";
+            case FLOAT16 -> "<f2";
         };
         StringBuilder dict = new StringBuilder(
                 "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + dims + ", }");

@@ -7,7 +7,7 @@ import java.util.Objects;
 import org.clipwsss.runtime.ClipWsssException;
 
 /**
- * An immutable n-d array in C (row-major) order holding float32, int64, int32 or uint8 values, as read from or written
+ * An immutable n-d array in C (row-major) order holding float32, float16, int64, int32 or uint8 values, as read from or written
  * to {@code .npy} and {@code .safetensors} files. Accessors return copies; {@link #reshape} shares the data.
  */
 public final class NpyArray {
@@ -16,7 +16,9 @@ public final class NpyArray {
     public enum DType {
         FLOAT32("float32", 4), INT64("int64", 8), INT32("int32", 4),
         /** Unsigned bytes (e.g. label masks), held in a {@code byte[]}: read them with {@code & 0xff}. */
-        UINT8("uint8", 1);
+        UINT8("uint8", 1),
+        /** Half precision (storage of large float maps), held as its 16-bit patterns in a {@code short[]}. */
+        FLOAT16("float16", 2);
 
         private final String label;
         private final int itemSize;
@@ -73,8 +75,20 @@ public final class NpyArray {
         return new NpyArray(DType.UINT8, data.clone(), data.length, shape);
     }
 
-    /** Wraps a freshly filled float[], long[], int[] or byte[] (uint8) without copying; for readers in this package. */
+    /** A float16 array of the floats rounded to half precision (ties to even), for compact storage. */
+    public static NpyArray ofHalves(float[] data, long... shape) {
+        short[] h = new short[data.length];
+        for (int i = 0; i < h.length; i++) {
+            h[i] = Half.fromFloat(data[i]);
+        }
+        return new NpyArray(DType.FLOAT16, h, h.length, shape);
+    }
+
+    /** Wraps a freshly filled float[], long[], int[], byte[] (uint8) or short[] (float16) without copying; for readers here. */
     static NpyArray wrap(Object data, long... shape) {
+        if (data instanceof short[] h) {
+            return new NpyArray(DType.FLOAT16, h, h.length, shape);
+        }
         if (data instanceof float[] f) {
             return new NpyArray(DType.FLOAT32, f, f.length, shape);
         } else if (data instanceof long[] l) {
@@ -131,8 +145,15 @@ public final class NpyArray {
         return ((byte[]) require(DType.UINT8)).clone();
     }
 
-    /** The values as floats, converting integers (int64 values beyond 2^24 are rounded; uint8 as 0..255). */
+    /** The values as floats, converting integers (int64 values beyond 2^24 are rounded; uint8 as 0..255) and halves. */
     public float[] toFloats() {
+        if (data instanceof short[] h) {
+            float[] out = new float[h.length];
+            for (int i = 0; i < h.length; i++) {
+                out[i] = Half.toFloat(h[i]);
+            }
+            return out;
+        }
         if (data instanceof long[] l) {
             float[] out = new float[l.length];
             for (int i = 0; i < l.length; i++) {

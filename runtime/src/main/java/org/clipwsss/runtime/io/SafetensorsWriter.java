@@ -78,6 +78,7 @@ public final class SafetensorsWriter {
             case INT64 -> "I64";
             case INT32 -> "I32";
             case UINT8 -> "U8";
+            case FLOAT16 -> "F16";
         };
     }
 }
