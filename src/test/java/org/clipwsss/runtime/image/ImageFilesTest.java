@@ -101,4 +101,12 @@ class ImageFilesTest {
         ClipWsssException e = assertThrows(ClipWsssException.class, () -> ImageFiles.read(nan));
         assertTrue(e.getMessage().startsWith(nan + ": float image with a NaN pixel at x = 2, y = 1"), e.getMessage());
     }
+
+    @Test
+    void aStripTooElongatedForClipsResizeIsAClearError() {
+        Raster8 strip = Raster8.blank(1, 400_000, 3);
+        ClipPreprocessor pre = new ClipPreprocessor(PreprocessConfig.clipDefaults(224));
+        ClipWsssException e = assertThrows(ClipWsssException.class, () -> pre.preprocess(strip));
+        assertTrue(e.getMessage().startsWith("image of 1x400000 is too elongated for CLIP's preprocessing"), e.getMessage());
+    }
 }

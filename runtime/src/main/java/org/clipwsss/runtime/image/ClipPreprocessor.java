@@ -94,9 +94,19 @@ public final class ClipPreprocessor {
         return normalize(PilResize.resize(image, width, height, config.resample()));
     }
 
+    /** The most pixels the shortest-edge resize may produce (an aspect ratio of about 1000:1 at 224). */
+    static final long MAX_RESIZED_PIXELS = 64L * 1024 * 1024;
+
     /** torchvision's {@code Resize(size)} for an int size: short side to {@code size}, long side truncated. */
     static Raster8 resizeShortestEdge(Raster8 image, int size, ResampleFilter filter) {
         int[] wh = shortestEdgeSize(image.width(), image.height(), size);
+        if ((long) wh[0] * wh[1] > MAX_RESIZED_PIXELS) {
+            // CLIP's preprocessing resizes the whole image before its centre crop: a 1x100000 strip would become
+            // 224 x 22 million pixels
+            throw new org.clipwsss.runtime.ClipWsssException("image of " + image.width() + "x" + image.height()
+                    + " is too elongated for CLIP's preprocessing (its short side to " + size + " would make it " + wh[0] + "x"
+                    + wh[1] + ")");
+        }
         return PilResize.resize(image, wh[0], wh[1], filter);
     }
 
