@@ -312,7 +312,7 @@ public final class ClipModel implements AutoCloseable {
     public NpyArray textEmbeds(List<String> texts) {
         List<Tokens> tokens = tokenizer().encode(texts);
         int n = tokens.size();
-        int l = ClipTokenizer.CONTEXT_LENGTH;
+        int l = promptLength(tokens);
         long[] ids = new long[n * l];
         long[] mask = new long[n * l];
         for (int i = 0; i < n; i++) {
@@ -320,6 +320,23 @@ public final class ClipModel implements AutoCloseable {
             System.arraycopy(tokens.get(i).attentionMask(), 0, mask, i * l, l);
         }
         return textEmbeds(NpyArray.ofLongs(ids, n, l), NpyArray.ofLongs(mask, n, l));
+    }
+
+    /**
+     * How many token positions the text tower runs: the longest prompt's (start and end tokens included) when the
+     * graph's sequence length is free, else the graph's fixed length (77). Exact: under the causal mask the end
+     * token's state, which is pooled, never sees the padding after it.
+     */
+    private int promptLength(List<Tokens> tokens) {
+        long[] declared = runner(ClipGraphs.Kind.TEXT).inputShape("input_ids");
+        if (declared != null && declared.length == 2 && declared[1] > 0) {
+            return (int) declared[1];
+        }
+        int longest = 2;
+        for (Tokens t : tokens) {
+            longest = Math.max(longest, t.length());
+        }
+        return Math.min(longest, ClipTokenizer.CONTEXT_LENGTH);
     }
 
     /**

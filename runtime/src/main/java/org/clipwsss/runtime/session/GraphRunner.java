@@ -78,6 +78,12 @@ public final class GraphRunner {
         return inputs.containsKey(name);
     }
 
+    /** The declared shape of an input (-1 where a dimension is free), or null when there is no such input. */
+    public long[] inputShape(String name) {
+        TensorInfo t = inputs.get(name);
+        return t == null ? null : t.getShape();
+    }
+
     /**
      * Checks that the model has an input or output {@code name} of rank {@code rank} and one of the
      * element types; otherwise a one-line error naming the file, what was expected and what it has.
