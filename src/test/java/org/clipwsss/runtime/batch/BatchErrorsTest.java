@@ -46,6 +46,40 @@ class BatchErrorsTest {
     }
 
     @Test
+    void outcomesComeInImageOrderAndACancelLosesNothing(@TempDir Path tmp) throws Exception {
+        // images are read ahead and written behind: the listener still sees them in order, and a cancel waits for
+        // the image being written
+        fault(32, () -> new AssertionError("x"));
+        Path in = images(tmp, 30, 31, 32, 33, 34, 35, 36);
+        List<String> seen = new java.util.ArrayList<>();
+        PipelineSettings s = PipelineSettings.defaults().withMethod(FaultyCamSourceProvider.METHOD, null)
+                .withSynonyms("none", "image").withBackground("none", 0f);
+        ProgressListener cancelAfterFour = new ProgressListener() {
+            @Override
+            public void imageFinished(ImageOutcome o, int finished, int total) {
+                seen.add(o.image() + ":" + finished);
+            }
+
+            @Override
+            public boolean cancelRequested() {
+                return seen.size() >= 4;
+            }
+        };
+        Path out = tmp.resolve("out");
+        BatchSummary first = new BatchJob(Pipeline.create(tiny.model, s), BatchJob.Input.folder(in, null, List.of("cat"), null), out,
+                cancelAfterFour, Map.of("test", true), false).run();
+        assertTrue(first.cancelled());
+        assertEquals(List.of("w30.png:1", "w31.png:2", "w32.png:3", "w33.png:4", "w34.png:5"), seen,
+                "in order; the image computed when the cancel came is written and reported too");
+        for (String done : new String[] {"w30", "w31", "w33", "w34"}) {
+            assertTrue(Files.isRegularFile(out.resolve("masks/" + done + ".png")), done);
+        }
+        BatchSummary second = run(in, out);
+        assertEquals(4, second.skipped());
+        assertEquals(2, second.done());
+    }
+
+    @Test
     void aCamWithNanFailsItsImageNeverBecomesAMask(@TempDir Path tmp) throws Exception {
         FaultyCamSourceProvider.NAN.add(31);
         Path out = tmp.resolve("out");

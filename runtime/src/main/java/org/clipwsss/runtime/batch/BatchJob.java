@@ -22,6 +22,7 @@ import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.io.NpyArray;
 import org.clipwsss.runtime.mask.Overlays;
+import org.clipwsss.runtime.mask.LabelImage;
 import org.clipwsss.runtime.mask.PalettePng;
 import org.clipwsss.runtime.pipeline.ImageResult;
 import org.clipwsss.runtime.pipeline.Pipeline;
@@ -180,35 +181,45 @@ public final class BatchJob {
         Map<String, String> clashes = clashes(images);
 
         listener.started(images.size());
-        List<ImageOutcome> failures = new ArrayList<>();
-        int done = 0;
-        int skipped = 0;
         boolean cancelled = false;
-        String stoppedBy = null;
-        for (int i = 0; i < images.size() && stoppedBy == null; i++) {
-            if (listener.cancelRequested()) {
-                cancelled = true;
-                break;
+        Tally tally = new Tally(images.size());
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor(daemon("clip-wsss-read"));
+        java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(daemon("clip-wsss-write"));
+        try {
+            java.util.concurrent.Future<Prepared> ahead = images.isEmpty() ? null
+                    : reader.submit(() -> prepare(images.get(0), labels, classes, clashes));
+            java.util.concurrent.Future<ImageOutcome> writing = null;
+            for (int i = 0; i < images.size() && tally.stoppedBy == null; i++) {
+                if (listener.cancelRequested()) {
+                    cancelled = true;
+                    break;
+                }
+                Prepared p = ahead.get();
+                int next = i + 1;
+                ahead = next < images.size() ? reader.submit(() -> prepare(images.get(next), labels, classes, clashes)) : null;
+                Computed c = p.outcome != null ? null : compute(p, datasetNames);
+                tally.report(writing);
+                writing = null;
+                if (c != null && c.outcome == null) {
+                    writing = writer.submit(() -> write(p, c, classes));
+                } else {
+                    tally.report(p.outcome != null ? p.outcome : c.outcome);
+                }
             }
-            Path image = images.get(i);
-            Throwable[] fatal = new Throwable[1];
-            String clash = clashes.get(image.getFileName().toString());
-            ImageOutcome o = clash != null ? new ImageOutcome(image.getFileName().toString(), ImageOutcome.Status.FAILED, clash, 0)
-                    : processOne(image, labels, classes, datasetNames, fatal);
-            switch (o.status()) {
-                case DONE -> done++;
-                case SKIPPED -> skipped++;
-                default -> failures.add(o);
-            }
-            if (fatal[0] != null) {
-                stoppedBy = o.image() + ": " + o.reason();
-            }
-            listener.imageFinished(o, i + 1, images.size());
+            tally.report(writing);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancelled = true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a batch stage failed outside its image", e.getCause());
+        } finally {
+            reader.shutdownNow();
+            writer.shutdown();
         }
         writeSelectionCsv();
-        writeErrorsCsv(failures);
-        BatchSummary summary = new BatchSummary(images.size(), done, skipped, failures.size(), cancelled,
-                (System.nanoTime() - t0) / 1e9, out, failures, stoppedBy);
+        writeErrorsCsv(tally.failures);
+        BatchSummary summary = new BatchSummary(images.size(), tally.done, tally.skipped, tally.failures.size(), cancelled,
+                (System.nanoTime() - t0) / 1e9, out, tally.failures, tally.stoppedBy);
         writeRunJson(summary, classes, datasetNames, fingerprint);
         listener.finished(summary);
         return summary;
@@ -311,34 +322,112 @@ public final class BatchJob {
         return OutputCheck.complete(o.get(0), o.get(1), o.get(2), o.get(3), image.getFileName().toString(), l, json);
     }
 
-    /** Processes one image; whatever it throws fails that image only, unless it {@link Failures#endsTheRun ends the run} ({@code fatal[0]}). */
-    private ImageOutcome processOne(Path image, LabelsCsv labels, ClassList classes, Map<String, String> names, Throwable[] fatal) {
+    /**
+     * The outcomes in image order, counted and passed to the listener; a failure that ends the run is noted. The
+     * images go through three stages at once: the next one is read while one is computed and the one before is
+     * written (the mask, with the CRF when asked, is made there too), so decoding and writing run beside the model.
+     */
+    private final class Tally {
+        final int total;
+        final List<ImageOutcome> failures = new ArrayList<>();
+        int done;
+        int skipped;
+        int reported;
+        String stoppedBy;
+
+        Tally(int total) {
+            this.total = total;
+        }
+
+        void report(java.util.concurrent.Future<ImageOutcome> pending) throws InterruptedException, java.util.concurrent.ExecutionException {
+            if (pending != null) {
+                report(pending.get());
+            }
+        }
+
+        void report(ImageOutcome o) {
+            switch (o.status()) {
+                case DONE -> done++;
+                case SKIPPED -> skipped++;
+                default -> failures.add(o);
+            }
+            if (o.endsTheRun() && stoppedBy == null) {
+                stoppedBy = o.image() + ": " + o.reason();
+            }
+            listener.imageFinished(o, ++reported, total);
+        }
+    }
+
+    /** An image read ahead: its labels and pixels, or its outcome already (skipped, or failed before the model). */
+    private record Prepared(Path image, List<String> labels, Raster8 raster, ImageOutcome outcome, long t0) {
+    }
+
+    /** The model's part of an image, or its failure. */
+    private record Computed(ImageResult result, ImageOutcome outcome) {
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Stage 1 (reader thread): skip a complete image, else its labels and pixels; whatever it throws fails the image. */
+    private Prepared prepare(Path image, LabelsCsv labels, ClassList classes, Map<String, String> clashes) {
         String file = image.getFileName().toString();
-        String name = baseName(image);
         long t0 = System.nanoTime();
-        if (!overwrite && alreadyComplete(image, labels, classes)) {
-            return new ImageOutcome(file, ImageOutcome.Status.SKIPPED, "", 0);
+        String clash = clashes.get(file);
+        if (clash != null) {
+            return new Prepared(image, null, null, new ImageOutcome(file, ImageOutcome.Status.FAILED, clash, 0), t0);
         }
         try {
+            if (!overwrite && alreadyComplete(image, labels, classes)) {
+                return new Prepared(image, null, null, new ImageOutcome(file, ImageOutcome.Status.SKIPPED, "", 0), t0);
+            }
             List<String> l = labelsOf(image, labels, classes);
-            Raster8 raster = ImageFiles.read(image, input.maxPixels());
-            ImageResult r = pipeline.process(raster, l, names);
-            int[] index = l.stream().mapToInt(classes::indexOf).toArray();
-            Cams c = r.cams();
+            return new Prepared(image, l, ImageFiles.read(image, input.maxPixels()), null, t0);
+        } catch (Throwable e) { // NOPMD: one image must never end the batch, whatever it throws (Errors included)
+            return new Prepared(image, null, null, failed(file, e, t0), t0);
+        }
+    }
+
+    /** Stage 2 (this thread): the pipeline. */
+    private Computed compute(Prepared p, Map<String, String> names) {
+        try {
+            return new Computed(pipeline.process(p.raster(), p.labels(), names), null);
+        } catch (Throwable e) { // NOPMD: as above
+            return new Computed(null, failed(p.image().getFileName().toString(), e, p.t0()));
+        }
+    }
+
+    /** Stage 3 (writer thread): the mask and every output file, each written atomically. */
+    private ImageOutcome write(Prepared p, Computed c, ClassList classes) {
+        String file = p.image().getFileName().toString();
+        String name = baseName(p.image());
+        try {
+            ImageResult r = c.result();
+            int[] index = p.labels().stream().mapToInt(classes::indexOf).toArray();
+            Cams cams = r.cams();
             long t1 = System.nanoTime();
-            Npy.write(out.resolve("cams/" + name + ".npy"), camStorage.array(c));
+            LabelImage mask = pipeline.mask(cams, index, p.raster());
+            Npy.write(out.resolve("cams/" + name + ".npy"), camStorage.array(cams));
             AtomicFiles.writeString(out.resolve("cams/" + name + ".json"), json.writerWithDefaultPrettyPrinter()
                     .writeValueAsString(camJson(file, r, index)) + "\n");
-            PalettePng.write(out.resolve("masks/" + name + ".png"), pipeline.mask(c, index, raster));
-            Overlays.writePng(out.resolve("overlays/" + name + ".png"), Overlays.render(raster, c.maps(), c.width(), c.height()));
+            PalettePng.write(out.resolve("masks/" + name + ".png"), mask);
+            Overlays.writePng(out.resolve("overlays/" + name + ".png"), Overlays.render(p.raster(), cams.maps(), cams.width(), cams.height()));
             pipeline.times().add("write", System.nanoTime() - t1);
-            return new ImageOutcome(file, ImageOutcome.Status.DONE, "", (System.nanoTime() - t0) / 1e9);
-        } catch (Throwable e) { // NOPMD: one image must never end the batch, whatever it throws (Errors included)
-            if (Failures.endsTheRun(e)) {
-                fatal[0] = e;
-            }
-            return new ImageOutcome(file, ImageOutcome.Status.FAILED, Failures.describe(e), (System.nanoTime() - t0) / 1e9);
+            return new ImageOutcome(file, ImageOutcome.Status.DONE, "", (System.nanoTime() - p.t0()) / 1e9);
+        } catch (Throwable e) { // NOPMD: as above
+            return failed(file, e, p.t0());
         }
+    }
+
+    /** A failed image: its reason, and whether the failure ends the run ({@link Failures#endsTheRun}). */
+    private static ImageOutcome failed(String file, Throwable e, long t0) {
+        ImageOutcome o = new ImageOutcome(file, ImageOutcome.Status.FAILED, Failures.describe(e), (System.nanoTime() - t0) / 1e9);
+        return Failures.endsTheRun(e) ? o.endingTheRun() : o;
     }
 
     private ObjectNode camJson(String file, ImageResult r, int[] index) {
