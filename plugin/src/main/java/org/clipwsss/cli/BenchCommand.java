@@ -47,6 +47,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "ONNX Runtime intra-op threads (0: default).")
     int threads;
 
+    @Option(names = "--variant", defaultValue = "fp32", paramLabel = "fp32|quantized",
+            description = "Pipeline benchmark graphs (built from the random safetensors): float (default), or with their weight"
+                    + " MatMuls dynamically quantized to int8, as --variant quantized --source safetensors runs them.")
+    String variant;
+
     @Option(names = "--work", paramLabel = "DIR", description = "Where the random model is written (default: a temporary folder).")
     Path work;
 
@@ -58,6 +63,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--mask-generator", description = "Benchmark a SemPLeS mask-generator step instead (stage a, 8 pairs per batch).")
     boolean maskGenerator;
+
+    @Option(names = "--towers", description = "Benchmark the image tower instead, fp32 against int8 (quantized) graphs built from"
+            + " the same weights, at batch 1 and 8, in interleaved rounds (medians and the median per-round ratio).")
+    boolean towers;
 
     @Option(names = "--crf", description = "Benchmark CLIP-ES's dense CRF instead (one thread; --images timed runs): a 500x375"
             + " image with 2 CAMs (3 labels), the conformance fixture's 2007_000364 when present, else synthetic.")
@@ -75,6 +84,13 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (!variant.equals("fp32") && !variant.equals("quantized")) {
+            throw new ClipWsssException("bench --variant must be fp32 or quantized, not '" + variant + "'");
+        }
+        if (variant.equals("quantized") && (crf || prompts || maskGenerator)) {
+            throw new ClipWsssException("--variant quantized is for the pipeline benchmark (training steps and the CRF have no"
+                    + " quantized form)");
+        }
         if (crf) {
             return crfBench(out);
         }
@@ -91,12 +107,15 @@ final class BenchCommand implements Callable<Integer> {
         if (maskGenerator) {
             return maskGeneratorStep(dir, out);
         }
+        if (towers) {
+            return towerBench(dir, out);
+        }
         List<Raster8> imgs = syntheticImages(images + 2, 7);
         List<String> voc = ClassList.voc().names();
         Map<String, Object> report = new LinkedHashMap<>();
         try (SessionFactory sessions = new SessionFactory(Device.AUTO, threads);
                 ClipModel model = ClipModel.open(dir, ClipModel.Options.defaults().withSource(GraphSource.SAFETENSORS)
-                        .withSessions(sessions).withCacheRoot(dir.resolve("cache")))) {
+                        .withVariant(variant).withSessions(sessions).withCacheRoot(dir.resolve("cache")))) {
             Pipeline p = Pipeline.create(model, PipelineSettings.defaults());
             SplittableRandom rnd = new SplittableRandom(3);
             List<List<String>> labels = new ArrayList<>();
@@ -137,6 +156,7 @@ final class BenchCommand implements Callable<Integer> {
             double raw = images / (denseSecs + towerSecs);
             double pipe = images / pipeSecs;
             report.put("shapes", shapes);
+            report.put("variant", variant);
             report.put("device", sessions.device().toString());
             report.put("threads", threads);
             report.put("images", images);
@@ -147,8 +167,9 @@ final class BenchCommand implements Callable<Integer> {
             report.put("raw_image_tower_images_per_s", images / towerSecs);
             report.put("pipeline_vs_raw", pipe / raw);
             report.put("stages", clock.perImage(timed, images));
-            out.printf("pipeline: %.2f images/s; raw encoder sessions for the same work: %.2f images/s (dense %.2f, image tower %.2f)"
-                    + "; pipeline/raw = %.2f%n", pipe, raw, images / denseSecs, images / towerSecs, pipe / raw);
+            out.printf("pipeline%s: %.2f images/s; raw encoder sessions for the same work: %.2f images/s (dense %.2f, image tower %.2f)"
+                    + "; pipeline/raw = %.2f%n", variant.equals("quantized") ? " (int8-quantized graphs)" : "", pipe, raw,
+                    images / denseSecs, images / towerSecs, pipe / raw);
             out.println("per image, by stage (seconds):");
             clock.perImage(timed, images).forEach((k, v) -> out.printf("  %-18s %.4f%n", k, v));
         }
@@ -160,6 +181,70 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Seconds per prompt-learning step (forward + backward of the text tower, SGD update), 20 classes, L = 30. */
+    /** Image tower images/s, fp32 and int8, batch 1 and 8; interleaved rounds so that both see about the same load. */
+    private Integer towerBench(Path dir, PrintWriter out) {
+        int rounds = 5;
+        Map<String, Object> report = new LinkedHashMap<>();
+        try (SessionFactory sessions = new SessionFactory(Device.AUTO, threads);
+                ClipModel f = openVariant(dir, "fp32", sessions); ClipModel q = openVariant(dir, "quantized", sessions)) {
+            int side = f.config().vision().imageSize();
+            for (int batch : new int[] {1, 8}) {
+                float[] v = new float[batch * 3 * side * side];
+                SplittableRandom rnd = new SplittableRandom(batch);
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) rnd.nextGaussian();
+                }
+                NpyArray px = NpyArray.ofFloats(v, batch, 3, side, side);
+                f.imageEmbeds(px); // warm-up: builds the graphs, creates the sessions
+                q.imageEmbeds(px);
+                int runs = Math.max(2, 16 / batch);
+                double[] fr = new double[rounds];
+                double[] qr = new double[rounds];
+                double[] ratio = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    fr[r] = towerRate(f, px, runs);
+                    qr[r] = towerRate(q, px, runs);
+                    ratio[r] = qr[r] / fr[r];
+                }
+                out.printf("image tower %s, batch %d: fp32 %.2f images/s, int8 %.2f images/s (medians of %d rounds); int8/fp32 x%.2f"
+                        + " (median per round)%n", shapes, batch, median(fr), median(qr), rounds, median(ratio));
+                report.put("batch_" + batch, Map.of("fp32_images_per_s", median(fr), "int8_images_per_s", median(qr),
+                        "int8_over_fp32", median(ratio)));
+            }
+            report.put("device", sessions.device().toString());
+        }
+        report.put("shapes", shapes);
+        report.put("threads", threads);
+        if (json != null) {
+            try {
+                AtomicFiles.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(report) + "\n");
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new ClipWsssException("cannot write " + json + " (" + e.getMessage() + ")", e);
+            }
+        }
+        return 0;
+    }
+
+    private static ClipModel openVariant(Path dir, String variant, SessionFactory sessions) {
+        return ClipModel.open(dir, ClipModel.Options.defaults().withSource(GraphSource.SAFETENSORS).withVariant(variant)
+                .withSessions(sessions).withCacheRoot(dir.resolve("cache")));
+    }
+
+    private static double towerRate(ClipModel m, NpyArray px, int runs) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < runs; i++) {
+            m.imageEmbeds(px);
+        }
+        return runs * px.shape()[0] / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
     private Integer promptStep(Path dir, PrintWriter out) throws IOException {
         int k = 20;
         int l = 30;

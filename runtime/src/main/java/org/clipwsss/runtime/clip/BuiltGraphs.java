@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import org.clipwsss.runtime.ClipWsssException;
+import org.clipwsss.runtime.graph.DynamicQuantization;
 import org.clipwsss.runtime.graph.Graph;
 import org.clipwsss.runtime.graph.OnnxWriter;
 import org.clipwsss.runtime.io.AtomicFiles;
@@ -35,13 +36,35 @@ final class BuiltGraphs {
     /** Content hashes of checkpoints already read in this JVM. */
     private static final Map<FileIdentity, byte[]> CONTENT_HASHES = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Suffix of the dynamically int8-quantized graphs' files ({@code <kind>_quantized.onnx}). */
+    static final String QUANTIZED_SUFFIX = "_quantized";
+
     private final ModelFolder folder;
     private final Path dir;
+    private final boolean quantized;
     private final Map<String, Path> files = new java.util.HashMap<>();
 
     BuiltGraphs(ModelFolder folder, Path cacheRoot) {
+        this(folder, cacheRoot, false);
+    }
+
+    /**
+     * With {@code quantized}, the graphs are the float ones with their weight matrix products dynamically quantized to
+     * int8 ({@link #quantize}), cached beside them as {@code <kind>_quantized.onnx}.
+     */
+    BuiltGraphs(ModelFolder folder, Path cacheRoot, boolean quantized) {
         this.folder = folder;
         this.dir = cacheRoot.resolve("graphs").resolve(key(folder));
+        this.quantized = quantized;
+    }
+
+    /**
+     * A built graph with every weight MatMul dynamically quantized to int8 (per output channel, ONNX Runtime's integer
+     * kernels), except the patch embedding, which stays float. (A change to {@link DynamicQuantization} must bump
+     * {@link #BUILDER_VERSION} so cached quantized graphs are rebuilt.)
+     */
+    static Graph quantize(Graph g) {
+        return DynamicQuantization.apply(g, name -> !name.contains("patch_embedding"));
     }
 
     /** The default cache root: $CLIP_WSSS_CACHE, else ~/.cache/clip-wsss. */
@@ -61,6 +84,9 @@ final class BuiltGraphs {
     synchronized Path file(ClipGraphs.Kind kind, int imageSize) {
         String name = imageSize == folder.config().vision().imageSize() ? kind.fileName()
                 : kind.fileName().replace(".onnx", "_" + imageSize + ".onnx");
+        if (quantized) {
+            name = name.replace(".onnx", QUANTIZED_SUFFIX + ".onnx");
+        }
         Path f = files.get(name);
         if (f == null) {
             f = dir.resolve(name);
@@ -131,7 +157,7 @@ final class BuiltGraphs {
         return line.length() <= 40 ? line : line.substring(0, 37) + "...";
     }
 
-    /** Builds {@code kind} from the folder's weights and writes it to {@code target}. */
+    /** Builds {@code kind} from the folder's weights (quantized if this cache is) and writes it to {@code target}. */
     void write(ClipGraphs.Kind kind, Path target) {
         write(kind, folder.config().vision().imageSize(), target);
     }
@@ -140,8 +166,13 @@ final class BuiltGraphs {
         long t0 = System.nanoTime();
         try (SafetensorsFile st = SafetensorsFile.open(folder.safetensors())) {
             Graph g = ClipGraphs.build(kind, folder.config(), new SafetensorsWeights(st), imageSize);
-            OnnxWriter.write(g, target, Map.of("clipwsss.source", folder.dir().toString(),
+            Map<String, String> metadata = new java.util.LinkedHashMap<>(Map.of("clipwsss.source", folder.dir().toString(),
                     "clipwsss.graph", kind.name(), "clipwsss.builder", BUILDER_VERSION));
+            if (quantized) {
+                g = quantize(g);
+                metadata.put("clipwsss.variant", "quantized (dynamic int8, per-channel weights)");
+            }
+            OnnxWriter.write(g, target, metadata);
         } catch (IOException e) {
             throw ClipWsssException.file(target, "cannot write the built graph (" + e.getMessage() + ")", e);
         }

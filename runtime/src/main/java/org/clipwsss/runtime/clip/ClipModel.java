@@ -76,16 +76,19 @@ public final class ClipModel implements AutoCloseable {
     private final GraphSource source;
     private final SessionFactory sessions;
     private final Path cacheRoot;
+    /** Built graphs dynamically quantized to int8 (variant quantized with graphs built from the safetensors). */
+    private final boolean quantizedBuilt;
     private final Map<ClipGraphs.Kind, GraphRunner> runners = new EnumMap<>(ClipGraphs.Kind.class);
     private BuiltGraphs built;
     private ClipTokenizer tokenizer;
     private Float logitScale;
 
-    private ClipModel(ModelFolder folder, GraphSource source, SessionFactory sessions, Path cacheRoot) {
+    private ClipModel(ModelFolder folder, GraphSource source, SessionFactory sessions, Path cacheRoot, boolean quantizedBuilt) {
         this.folder = folder;
         this.source = source;
         this.sessions = sessions;
         this.cacheRoot = cacheRoot;
+        this.quantizedBuilt = quantizedBuilt;
     }
 
     public static ClipModel open(Path dir) {
@@ -97,7 +100,19 @@ public final class ClipModel implements AutoCloseable {
         GraphSource source = folder.resolve(options.source());
         SessionFactory f = options.sessions() == null ? SessionFactory.shared() : options.sessions();
         Path cache = options.cacheRoot() == null ? BuiltGraphs.defaultCacheRoot() : options.cacheRoot();
-        return new ClipModel(folder, source, f, cache);
+        // variant quantized: the folder's *_quantized.onnx export with source onnx; with graphs built from the
+        // safetensors, those graphs dynamically quantized to int8 (the dense graphs built beside an ONNX export stay
+        // float, as before). Other variants build float graphs.
+        boolean quantized = source == GraphSource.SAFETENSORS && "quantized".equals(options.onnxVariant());
+        return new ClipModel(folder, source, f, cache, quantized);
+    }
+
+    /**
+     * Whether the graphs built from the safetensors are the dynamically int8-quantized ones ({@code --variant quantized}
+     * with source safetensors).
+     */
+    public boolean quantizedGraphs() {
+        return quantizedBuilt;
     }
 
     public ModelFolder folder() {
@@ -234,7 +249,7 @@ public final class ClipModel implements AutoCloseable {
 
     private synchronized GraphRunner sizedRunner(ClipGraphs.Kind kind, int size) {
         if (built == null) {
-            built = new BuiltGraphs(folder, cacheRoot);
+            built = new BuiltGraphs(folder, cacheRoot, quantizedBuilt);
         }
         GraphRunner r = new GraphRunner(sessions, built.file(kind, size));
         checkSignature(kind, r);
@@ -356,7 +371,7 @@ public final class ClipModel implements AutoCloseable {
             return kind == ClipGraphs.Kind.VISION ? folder.visionOnnx() : folder.textOnnx();
         }
         if (built == null) {
-            built = new BuiltGraphs(folder, cacheRoot);
+            built = new BuiltGraphs(folder, cacheRoot, quantizedBuilt);
         }
         return built.file(kind);
     }

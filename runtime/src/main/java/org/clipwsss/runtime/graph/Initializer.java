@@ -37,6 +37,19 @@ public final class Initializer {
         return new Initializer(name, ElemType.INT64, shape, () -> values);
     }
 
+    /** 8-bit integer data (INT8 or UINT8; {@code values} as raw bytes, UINT8 read unsigned). */
+    public static Initializer bytes(String name, ElemType type, byte[] values, long... shape) {
+        checkByteType(name, type);
+        checkCount(name, values.length, shape);
+        return new Initializer(name, type, shape, () -> values);
+    }
+
+    /** 8-bit integer data (INT8 or UINT8) produced each time the graph is written, e.g. weights quantized on the way out. */
+    public static Initializer lazyBytes(String name, ElemType type, Supplier<byte[]> values, long... shape) {
+        checkByteType(name, type);
+        return new Initializer(name, type, shape, values::get);
+    }
+
     public String name() {
         return name;
     }
@@ -61,10 +74,10 @@ public final class Initializer {
         return Math.multiplyExact(elementCount(), type.bytes());
     }
 
-    /** The values as float[] (FLOAT) or long[] (INT64); lazily produced data is read now. */
+    /** The values as float[] (FLOAT), long[] (INT64) or byte[] (INT8, UINT8); lazily produced data is read now. */
     public Object values() {
         Object v = data.get();
-        long n = v instanceof float[] f ? f.length : ((long[]) v).length;
+        long n = v instanceof float[] f ? f.length : v instanceof byte[] b ? b.length : ((long[]) v).length;
         if (n != elementCount()) {
             throw new IllegalStateException("initializer " + name + " has " + n + " values for shape "
                     + Arrays.toString(shape));
@@ -82,10 +95,18 @@ public final class Initializer {
         ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(byteSize())).order(ByteOrder.LITTLE_ENDIAN);
         if (v instanceof float[] f) {
             buf.asFloatBuffer().put(f);
+        } else if (v instanceof byte[] b) {
+            buf.put(b).flip();
         } else {
             buf.asLongBuffer().put((long[]) v);
         }
         return buf;
+    }
+
+    private static void checkByteType(String name, ElemType type) {
+        if (type != ElemType.INT8 && type != ElemType.UINT8) {
+            throw new IllegalArgumentException("initializer " + name + ": byte data must be INT8 or UINT8, not " + type);
+        }
     }
 
     private static void checkCount(String name, int count, long[] shape) {
