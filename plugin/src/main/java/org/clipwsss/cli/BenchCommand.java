@@ -64,6 +64,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--mask-generator", description = "Benchmark a SemPLeS mask-generator step instead (stage a, 8 pairs per batch).")
     boolean maskGenerator;
 
+    @Option(names = "--loops", description = "Benchmark the hot Java loops instead (one thread, after warm-up): PIL bicubic resize,"
+            + " CAM upsampling, the attention-affinity transition and refinement, the dense CRF.")
+    boolean loops;
+
     @Option(names = "--towers", description = "Benchmark the image tower instead, fp32 against int8 (quantized) graphs built from"
             + " the same weights, at batch 1 and 8, in interleaved rounds (medians and the median per-round ratio).")
     boolean towers;
@@ -93,6 +97,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (crf) {
             return crfBench(out);
+        }
+        if (loops) {
+            return loopBench(out);
         }
         RandomClipModel.Shapes s = shapes.equals("vit-b-16") ? RandomClipModel.Shapes.vitB16() : RandomClipModel.Shapes.vitB32();
         Path dir = (work != null ? work : Files.createTempDirectory("clip-wsss-bench")).resolve(shapes);
@@ -181,6 +188,58 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Seconds per prompt-learning step (forward + backward of the text tower, SGD update), 20 classes, L = 30. */
+    /** Milliseconds per call of the hot Java loops, each the median of 7 timed runs after 3 warm-up runs, one thread. */
+    private Integer loopBench(PrintWriter out) {
+        Raster8 photo = syntheticImages(1, 11).get(0);
+        int w = photo.width();
+        int h = photo.height();
+        SplittableRandom rnd = new SplittableRandom(5);
+        float[] grid = new float[32 * 24];
+        for (int i = 0; i < grid.length; i++) {
+            grid[i] = (float) rnd.nextDouble();
+        }
+        int n = grid.length;
+        float[] attention = new float[n * n];
+        for (int i = 0; i < attention.length; i++) {
+            attention[i] = (float) rnd.nextDouble();
+        }
+        float[][] cams = new float[3][];
+        for (int k = 0; k < 3; k++) {
+            cams[k] = org.clipwsss.runtime.cam.FloatMaps.resizeBilinear(grid, 32, 24, w, h);
+        }
+        float[] trans = org.clipwsss.training.gradcam.AttentionAffinity.transition(attention, n);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("resize_500x375_to_512x384_bicubic_ms", timeMs(() -> org.clipwsss.runtime.image.PilResize.resize(photo, 512, 384,
+                org.clipwsss.runtime.image.ResampleFilter.BICUBIC)));
+        report.put("cam_upsample_32x24_to_500x375_ms", timeMs(() -> org.clipwsss.runtime.cam.FloatMaps.resizeBilinear(grid, 32, 24, w, h)));
+        report.put("affinity_transition_768_ms", timeMs(() -> org.clipwsss.training.gradcam.AttentionAffinity.transition(attention, n)));
+        report.put("affinity_refine_768_ms", timeMs(() -> org.clipwsss.training.gradcam.AttentionAffinity.refine(trans, grid, 32, 24)));
+        report.put("crf_500x375_3_labels_ms", timeMs(() -> org.clipwsss.runtime.crf.ClipEsCrf.run(photo, cams)));
+        report.forEach((k, v) -> out.printf("%s: %.2f%n", k, (Double) v));
+        if (json != null) {
+            try {
+                AtomicFiles.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(report) + "\n");
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new ClipWsssException("cannot write " + json + " (" + e.getMessage() + ")", e);
+            }
+        }
+        return 0;
+    }
+
+    private static double timeMs(java.util.function.Supplier<?> work) {
+        for (int i = 0; i < 3; i++) {
+            work.get();
+        }
+        double[] t = new double[7];
+        for (int i = 0; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            work.get();
+            t[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        return median(t);
+    }
+
     /** Image tower images/s, fp32 and int8, batch 1 and 8; interleaved rounds so that both see about the same load. */
     private Integer towerBench(Path dir, PrintWriter out) {
         int rounds = 5;
