@@ -216,6 +216,12 @@ final class BenchCommand implements Callable<Integer> {
         report.put("affinity_refine_768_ms", timeMs(() -> org.clipwsss.training.gradcam.AttentionAffinity.refine(trans, grid, 32, 24)));
         report.put("crf_500x375_3_labels_ms", timeMs(() -> org.clipwsss.runtime.crf.ClipEsCrf.run(photo, cams)));
         report.forEach((k, v) -> out.printf("%s: %.2f%n", k, (Double) v));
+        writeReport(report);
+        return 0;
+    }
+
+    /** The report as JSON to {@code --json}, when given. */
+    private void writeReport(Map<String, Object> report) {
         if (json != null) {
             try {
                 AtomicFiles.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
@@ -224,7 +230,6 @@ final class BenchCommand implements Callable<Integer> {
                 throw new ClipWsssException("cannot write " + json + " (" + e.getMessage() + ")", e);
             }
         }
-        return 0;
     }
 
     private static double timeMs(java.util.function.Supplier<?> work) {
@@ -274,14 +279,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         report.put("shapes", shapes);
         report.put("threads", threads);
-        if (json != null) {
-            try {
-                AtomicFiles.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
-                        .writeValueAsString(report) + "\n");
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new ClipWsssException("cannot write " + json + " (" + e.getMessage() + ")", e);
-            }
-        }
+        writeReport(report);
         return 0;
     }
 
