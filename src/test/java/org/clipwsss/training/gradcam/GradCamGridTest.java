@@ -58,6 +58,31 @@ class GradCamGridTest {
     }
 
     @Test
+    void theTransitionInTheGraphEqualsThePlainJavaOne() {
+        GraphFiles files = new GraphFiles(model, null);
+        int gh = 6;
+        int gw = 9;
+        int p = model.config().vision().patchSize();
+        float[] px = new float[3 * gh * p * gw * p];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) r.nextGaussian();
+        }
+        java.util.Map<String, org.clipwsss.runtime.io.NpyArray> out = files.gridTrunk(GradCamCams.AFFINITY_LAYERS).run(java.util.Map.of(
+                "pixel_values", org.clipwsss.runtime.io.NpyArray.ofFloats(px, 1, 3, gh * p, gw * p),
+                "position_embeddings", model.positionEmbeddings(gh, gw, true)), List.of("attention", "transition"));
+        float[] java = AttentionAffinity.transition(out.get("attention").floats(), gh * gw);
+        float[] graph = out.get("transition").floats();
+        double worst = 0;
+        double scale = 0;
+        for (int i = 0; i < java.length; i++) {
+            worst = Math.max(worst, Math.abs(java[i] - graph[i]));
+            scale = Math.max(scale, Math.abs(java[i]));
+        }
+        assertTrue(worst <= 1e-5 * scale, "max |difference| " + worst + " for values up to " + scale);
+    }
+
+    @Test
     void onAnImageOfTheModelsSizeTheGridEqualsTheWindow() {
         Raster8 img = ImageFiles.read(CLIPES.resolve("images/2007_000515.jpg")).crop(100, 50, 224, 224);
         for (boolean affinity : new boolean[] {false, true}) {

@@ -117,7 +117,7 @@ public final class ClipEsCams implements CamSource {
         Map<String, NpyArray> feeds = new LinkedHashMap<>();
         feeds.put("pixel_values", NpyArray.ofFloats(px, 1, 3, gh * p, gw * p));
         feeds.put("position_embeddings", model.positionEmbeddings(gh, gw, true));
-        Map<String, NpyArray> t = trunk().run(feeds, affinity ? List.of("hidden", "ln1", "attention") : List.of("hidden", "ln1"));
+        Map<String, NpyArray> t = trunk().run(feeds, affinity ? List.of("hidden", "ln1", "transition") : List.of("hidden", "ln1"));
         int k = classes.size();
         float[][] texts = texts(classes);
         int rowSize = (1 + n) * w;
@@ -145,7 +145,7 @@ public final class ClipEsCams implements CamSource {
         float[] grad = out.get(GRAD).floats();
         float[][] gradcam = new float[k][];
         float[][] refined = affinity ? new float[k][] : null;
-        float[] trans = affinity ? AttentionAffinity.transition(t.get("attention").floats(), n) : null;
+        float[] trans = affinity ? t.get("transition").floats() : null;
         for (int c = 0; c < k; c++) {
             float[] cam = GradCamCams.gradCam(java.util.Arrays.copyOfRange(as, c * rowSize, (c + 1) * rowSize),
                     java.util.Arrays.copyOfRange(grad, c * rowSize, (c + 1) * rowSize), 1 + n, w);

@@ -194,7 +194,7 @@ public final class GradCamCams implements CamSource {
         feeds.put("pixel_values", NpyArray.ofFloats(pre.preprocessResized(img, grid.pixelWidth(), grid.pixelHeight()), 1, 3,
                 grid.pixelHeight(), grid.pixelWidth()));
         feeds.put("position_embeddings", model.positionEmbeddings(gh, gw, false));
-        Map<String, NpyArray> trunkOut = gridTrunk().run(feeds, affinity ? List.of("hidden", "attention") : List.of("hidden"));
+        Map<String, NpyArray> trunkOut = gridTrunk().run(feeds, affinity ? List.of("hidden", "transition") : List.of("hidden"));
         float[] h = trunkOut.get("hidden").floats();
         int k = classes.size();
         int n = gh * gw;
@@ -208,7 +208,7 @@ public final class GradCamCams implements CamSource {
         }
         Gradient g = gradient(NpyArray.ofFloats(rows, k, 1 + n, width), texts(classes), targets);
         float[] grad = g.grad().floats();
-        float[] trans = affinity ? AttentionAffinity.transition(trunkOut.get("attention").floats(), n) : null;
+        float[] trans = affinity ? trunkOut.get("transition").floats() : null;
         float[][] maps = new float[k][];
         for (int c = 0; c < k; c++) {
             float[] cam = gradCam(java.util.Arrays.copyOfRange(rows, c * rowSize, (c + 1) * rowSize),

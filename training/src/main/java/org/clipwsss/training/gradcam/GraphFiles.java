@@ -3,6 +3,7 @@ package org.clipwsss.training.gradcam;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.clip.ClipModel;
@@ -79,8 +80,27 @@ final class GraphFiles {
             g.output(out[0], "hidden", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
             g.output(out[1], "ln1", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
             g.output(out[2], "attention", ElemType.FLOAT, "batch", "patches", "patches");
+            g.output(transition(g, out[2]), "transition", ElemType.FLOAT, "batch", "patches", "patches");
             return g.build();
         });
+    }
+
+    /**
+     * CLIP-ES's class-independent transition matrix in the graph, so the n x n product runs in ONNX Runtime's
+     * matrix kernels ({@link AttentionAffinity#transition} is the same in plain Java): the attention [B,N,N] divided by
+     * its column sums, then by its row sums, three times; (T + T^T) / 2; T T.
+     */
+    static String transition(GraphBuilder g, String attention) {
+        g.scope("vision.transition");
+        String columns = g.constantLongs("axis_columns", 1);
+        String rows = g.constantLongs("axis_rows", 2);
+        String t = attention;
+        for (int round = 0; round < 3; round++) {
+            t = g.div(t, g.op("ReduceSum", List.of(t, columns), Map.of("keepdims", 1L)));
+            t = g.div(t, g.op("ReduceSum", List.of(t, rows), Map.of("keepdims", 1L)));
+        }
+        String symmetric = g.mul(g.add(t, g.transpose(t, 0, 2, 1)), g.constant("half", 0.5f));
+        return g.matMul(symmetric, symmetric);
     }
 
     /**
