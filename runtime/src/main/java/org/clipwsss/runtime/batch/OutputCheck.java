@@ -3,17 +3,15 @@ package org.clipwsss.runtime.batch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.clipwsss.runtime.io.Npy;
+import org.clipwsss.runtime.io.NpyArray;
 
 /**
  * Whether an image's outputs are complete, judged by their content, not their existence: the CAM array's header
@@ -22,7 +20,6 @@ import java.util.regex.Pattern;
  * run leaves behind.
  */
 final class OutputCheck {
-    private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([0-9,\\s]*)\\)");
     private static final Pattern TEMPORARY = Pattern.compile("^\\..+\\.[0-9a-f]{1,16}\\.tmp$");
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
@@ -34,43 +31,13 @@ final class OutputCheck {
         return npyComplete(npy) && jsonFor(json, imageFile, labels, mapper) && pngComplete(mask) && pngComplete(overlay);
     }
 
+    /** A float32 or float16 [K,H,W] array whose file has exactly the bytes its header needs. */
     static boolean npyComplete(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(10);
-            if (head.length < 10 || head[0] != (byte) 0x93 || head[1] != 'N') {
-                return false;
-            }
-            int major = head[6];
-            int headerLength;
-            int prefix;
-            if (major == 1) {
-                headerLength = ByteBuffer.wrap(head, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort() & 0xFFFF;
-                prefix = 10;
-            } else {
-                byte[] more = in.readNBytes(2);
-                if (more.length < 2) {
-                    return false;
-                }
-                headerLength = ByteBuffer.wrap(new byte[] {head[8], head[9], more[0], more[1]}).order(ByteOrder.LITTLE_ENDIAN).getInt();
-                prefix = 12;
-            }
-            if (headerLength < 0 || headerLength > 1 << 16) {
-                return false;
-            }
-            String header = new String(in.readNBytes(headerLength), StandardCharsets.ISO_8859_1);
-            Matcher m = SHAPE.matcher(header);
-            int item = header.contains("'<f4'") ? 4 : header.contains("'<f2'") ? 2 : 0;
-            if (!m.find() || item == 0) {
-                return false;
-            }
-            long elements = 1;
-            for (String d : m.group(1).split(",")) {
-                if (!d.isBlank()) {
-                    elements *= Long.parseLong(d.trim());
-                }
-            }
-            return Files.size(file) == prefix + headerLength + (long) item * elements;
-        } catch (IOException | RuntimeException e) {
+        try {
+            Npy.Info info = Npy.info(file);
+            return info.shape().length == 3
+                    && (info.dtype() == NpyArray.DType.FLOAT32 || info.dtype() == NpyArray.DType.FLOAT16);
+        } catch (RuntimeException e) {
             return false;
         }
     }

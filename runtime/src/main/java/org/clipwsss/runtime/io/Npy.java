@@ -62,7 +62,33 @@ public final class Npy {
         });
     }
 
-    private static NpyArray read(InputStream in, String name, long fileSize) throws IOException {
+    /** A {@code .npy} file's type and shape, read from its header alone. */
+    public record Info(DType dtype, long[] shape) {
+    }
+
+    /**
+     * The type and shape of a {@code .npy} file, after checking its header and that its size is what they need
+     * (a cut or empty file is an error), without reading the data.
+     */
+    public static Info info(Path file) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 12)) {
+            String name = file.toString();
+            HeaderAt at = readHeader(in, name);
+            long total = at.end + Shapes.size(at.header.shape) * at.header.dtype.itemSize();
+            long size = Files.size(file);
+            if (size != total) {
+                throw error(name, "file has " + size + " bytes but its header needs " + total);
+            }
+            return new Info(at.header.dtype, at.header.shape.clone());
+        } catch (IOException e) {
+            throw ClipWsssException.file(file, IoProblems.describe("could not read", e), e);
+        }
+    }
+
+    private record HeaderAt(Header header, long end) {
+    }
+
+    private static HeaderAt readHeader(InputStream in, String name) throws IOException {
         byte[] start = in.readNBytes(MAGIC.length + 2);
         if (start.length < MAGIC.length + 2 || !Arrays.equals(start, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw error(name, "not a NumPy .npy file (it does not start with \\x93NUMPY)");
@@ -84,13 +110,18 @@ public final class Npy {
         }
         Header h = parseHeader(name,
                 new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1));
+        return new HeaderAt(h, MAGIC.length + 2 + lengthBytes + headerLength);
+    }
 
+    private static NpyArray read(InputStream in, String name, long fileSize) throws IOException {
+        HeaderAt at = readHeader(in, name);
+        Header h = at.header;
         long size = Shapes.size(h.shape);
         if (size > Integer.MAX_VALUE - 8) {
             throw error(name, "shape " + Shapes.format(h.shape) + " has more elements than a Java array can hold");
         }
         long dataBytes = size * h.dtype.itemSize();
-        long headerEnd = MAGIC.length + 2 + lengthBytes + headerLength;
+        long headerEnd = at.end;
         String needs = "shape " + Shapes.format(h.shape) + " of " + h.dtype + " needs " + dataBytes + " data bytes";
         long total = headerEnd + dataBytes;
         if (fileSize >= 0 && fileSize != total) {
