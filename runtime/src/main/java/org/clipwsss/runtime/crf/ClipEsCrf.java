@@ -100,6 +100,18 @@ public final class ClipEsCrf {
      *              where max Q &lt; confidence
      */
     public record Result(int width, int height, float[][] prob, byte[] label) {
+        /**
+         * The labels as a mask of class values: 0 background, {@code classIndex[k - 1]} for the k-th CAM, and the
+         * uncertain pixels {@link org.clipwsss.runtime.mask.LabelImage#IGNORE}.
+         */
+        public org.clipwsss.runtime.mask.LabelImage mask(int[] classIndex) {
+            byte[] out = new byte[label.length];
+            for (int i = 0; i < out.length; i++) {
+                int k = label[i] & 0xFF;
+                out[i] = (byte) (k == 0 ? 0 : k == UNCERTAIN ? org.clipwsss.runtime.mask.LabelImage.IGNORE : classIndex[k - 1]);
+            }
+            return new org.clipwsss.runtime.mask.LabelImage(width, height, out);
+        }
     }
 
     /**

@@ -115,13 +115,7 @@ public final class CamSweep {
                         + raster.width() + "x" + raster.height());
                 return false;
             }
-            byte[] label = org.clipwsss.runtime.crf.ClipEsCrf.run(raster, maps, settings).label();
-            byte[] values = new byte[label.length];
-            for (int i = 0; i < label.length; i++) {
-                int k = label[i] & 0xFF;
-                values[i] = (byte) (k == 0 ? 0 : k == org.clipwsss.runtime.crf.ClipEsCrf.UNCERTAIN ? LabelImage.IGNORE : classIndex[k - 1]);
-            }
-            Pairing.add(matrix, gt, new LabelImage(width, height, values), gtFile);
+            Pairing.add(matrix, gt, org.clipwsss.runtime.crf.ClipEsCrf.run(raster, maps, settings).mask(classIndex), gtFile);
             return true;
         });
         return pairing.result(matrix);

@@ -201,16 +201,8 @@ public final class Pipeline {
             throw new IllegalArgumentException("CAMs of " + c.width() + "x" + c.height() + " for an image of "
                     + image.width() + "x" + image.height());
         }
-        return times.time("crf", () -> {
-            org.clipwsss.runtime.crf.ClipEsCrf.Result r = org.clipwsss.runtime.crf.ClipEsCrf.run(image, c.maps(),
-                    org.clipwsss.runtime.crf.ClipEsCrf.Settings.clipEs().withBgPower(settings.bgPower()));
-            byte[] out = new byte[r.label().length];
-            for (int i = 0; i < out.length; i++) {
-                int k = r.label()[i] & 0xFF;
-                out[i] = (byte) (k == 0 ? 0 : k == org.clipwsss.runtime.crf.ClipEsCrf.UNCERTAIN ? LabelImage.IGNORE : classIndex[k - 1]);
-            }
-            return new LabelImage(c.width(), c.height(), out);
-        });
+        return times.time("crf", () -> org.clipwsss.runtime.crf.ClipEsCrf.run(image, c.maps(),
+                org.clipwsss.runtime.crf.ClipEsCrf.Settings.clipEs().withBgPower(settings.bgPower())).mask(classIndex));
     }
 
     private ImageContext context(Raster8 image) {
