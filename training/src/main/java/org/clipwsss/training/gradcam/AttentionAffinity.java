@@ -209,20 +209,33 @@ public final class AttentionAffinity {
             min = Math.min(min, v);
             max = Math.max(max, v);
         }
-        float[] scaled = scaleCamImage(scaleCamImage(cam));
+        float[] out = propagate(trans, scaleCamImage(scaleCamImage(cam)), width, height);
+        float range = max - min;
+        for (int i = 0; i < n; i++) {
+            out[i] *= range;
+        }
+        return out;
+    }
+
+    /**
+     * CLIP-ES's refinement of a Grad-CAM already scaled as pytorch-grad-cam scales it ({@code scaled}, [height,width]):
+     * the columns of {@code trans} outside the {@link #boxMask} of {@code scaled} zeroed, times {@code scaled}:
+     * {@code out[i] = sum_j trans[i,j] mask[j] scaled[j]}.
+     */
+    public static float[] propagate(float[] trans, float[] scaled, int width, int height) {
+        int n = width * height;
         float[] mask = boxMask(scaled, width, height);
         float[] source = new float[n];
         for (int j = 0; j < n; j++) {
             source[j] = mask[j] * scaled[j];
         }
         float[] out = new float[n];
-        float range = max - min;
         for (int i = 0; i < n; i++) {
             double sum = 0;
             for (int j = 0; j < n; j++) {
                 sum += trans[i * n + j] * source[j];
             }
-            out[i] = (float) (sum * range);
+            out[i] = (float) sum;
         }
         return out;
     }

@@ -151,30 +151,11 @@ public final class ClipEsCams implements CamSource {
                     java.util.Arrays.copyOfRange(grad, c * rowSize, (c + 1) * rowSize), 1 + n, w);
             gradcam[c] = AttentionAffinity.scaleCamImage(AttentionAffinity.scaleCamImage(cam));
             if (affinity) {
-                refined[c] = refine(trans, gradcam[c], gw, gh);
+                refined[c] = AttentionAffinity.propagate(trans, gradcam[c], gw, gh);
             }
         }
         float[] probabilities = java.util.Arrays.copyOf(out.get("probabilities").floats(), texts.length);
         return new Grids(gw, gh, gradcam, refined, probabilities);
-    }
-
-    /** CLIP-ES's refined grid: T with the columns outside the boxes of {@code cam} zeroed, times {@code cam}. */
-    static float[] refine(float[] trans, float[] cam, int width, int height) {
-        int n = width * height;
-        float[] mask = AttentionAffinity.boxMask(cam, width, height);
-        float[] source = new float[n];
-        for (int j = 0; j < n; j++) {
-            source[j] = mask[j] * cam[j];
-        }
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            float sum = 0;
-            for (int j = 0; j < n; j++) {
-                sum += trans[i * n + j] * source[j];
-            }
-            out[i] = sum;
-        }
-        return out;
     }
 
     /**
