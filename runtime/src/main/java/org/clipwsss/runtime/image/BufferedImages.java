@@ -33,12 +33,10 @@ public final class BufferedImages {
             int type = cm.getColorSpace().getType();
             int bands = image.getRaster().getNumBands();
             int dataType = image.getRaster().getDataBuffer().getDataType();
-            if (type == ColorSpace.TYPE_GRAY && bands == 1 && (dataType == java.awt.image.DataBuffer.TYPE_FLOAT
-                    || dataType == java.awt.image.DataBuffer.TYPE_DOUBLE)) {
-                return fromFloatGray(image);
-            }
+            boolean floats = dataType == java.awt.image.DataBuffer.TYPE_FLOAT || dataType == java.awt.image.DataBuffer.TYPE_DOUBLE;
             if (type == ColorSpace.TYPE_GRAY && bands == 1) {
-                return image.getRaster().getSampleModel().getSampleSize(0) > 8 ? fromWideGray(image)
+                // wider than 8 bits (16-bit microscopy) or float (32-bit TIFFs): stretched, as ImageJ displays them
+                return floats || image.getRaster().getSampleModel().getSampleSize(0) > 8 ? stretched(image)
                         : fromSamples(image, new int[] {0}, 1);
             }
             if (type == ColorSpace.TYPE_GRAY && bands == 2) {
@@ -70,28 +68,8 @@ public final class BufferedImages {
         return out;
     }
 
-    /** One gray band of more than 8 bits, stretched from its minimum to its maximum. */
-    private static Raster8 fromWideGray(BufferedImage image) {
-        Raster raster = image.getRaster();
-        int w = image.getWidth();
-        int h = image.getHeight();
-        int[] all = raster.getSamples(0, 0, w, h, 0, new int[w * h]);
-        int min = Integer.MAX_VALUE;
-        int max = Integer.MIN_VALUE;
-        for (int v : all) {
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-        }
-        Raster8 out = Raster8.blank(w, h, 1);
-        double scale = max > min ? 255.0 / (max - min) : 0;
-        for (int i = 0; i < all.length; i++) {
-            out.set(i % w, i / w, 0, (int) Math.round((all[i] - min) * scale));
-        }
-        return out;
-    }
-
-    /** One float gray band (32-bit TIFFs), stretched from its minimum to its maximum; NaN or infinity is an error. */
-    private static Raster8 fromFloatGray(BufferedImage image) {
+    /** One gray band, linearly from its minimum (0) to its maximum (255); a non-finite (float) sample is an error. */
+    private static Raster8 stretched(BufferedImage image) {
         Raster raster = image.getRaster();
         int w = image.getWidth();
         int h = image.getHeight();
