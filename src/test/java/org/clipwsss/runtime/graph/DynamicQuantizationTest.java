@@ -116,6 +116,32 @@ class DynamicQuantizationTest {
         }
     }
 
+    /**
+     * A gradient graph's {@code dy W^T} of a weight stored [out,in]: MatMul(dy, Transpose(Transpose(W))) reads W itself;
+     * it is quantized like a plain weight and both Transposes go once nothing else reads them.
+     */
+    @Test
+    void aChainOfTransposesFoldsIntoTheQuantizedCopy() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(11);
+        float[] w = random(rnd, 20, 0.5);
+        GraphBuilder g = new GraphBuilder("chain");
+        String dy = g.input("dy", ElemType.FLOAT, 3, 4);
+        String inner = g.transpose(g.initializer(Initializer.floats("w", w, 4, 5)), 1, 0);
+        g.output(g.matMul(dy, g.transpose(inner, 1, 0)), "dx", ElemType.FLOAT, 3, 5);
+        Graph f = g.build();
+        Graph q = DynamicQuantization.apply(f);
+        assertEquals(1, count(q, "MatMulInteger"));
+        assertEquals(0, count(q, "Transpose"), "both transposes dropped");
+        assertFalse(q.initializers().containsKey("w"));
+        NpyArray x = NpyArray.ofFloats(random(new SplittableRandom(3), 12, 1), 3, 4);
+        Path qf = tmp.resolve("chain.onnx");
+        OnnxWriter.write(q, qf, Map.of());
+        try (SessionFactory s = new SessionFactory(Device.CPU, 1)) {
+            float[] got = new GraphRunner(s, qf).run(Map.of("dy", x), List.of("dx")).get("dx").floats();
+            assertArrayEquals(simulated(x.floats(), 3, 4, w, 5, false), got, 1e-5f);
+        }
+    }
+
     /** ONNX's DynamicQuantizeLinear of x, then the int8 product with W quantized per column, rescaled. */
     private static float[] simulated(float[] x, int rows, int in, float[] w, int out, boolean transposed) {
         float min = 0;

@@ -15,8 +15,8 @@ import java.util.function.Predicate;
  * {@code quantize_dynamic} writes (and fuses, at load time, into its integer MatMul kernels).
  *
  * <p>Each {@code MatMul(x, W)} whose second input is a constant weight W [in,out] (a rank-2 float initializer, or
- * {@code Transpose(W', perm=[1,0])} of one stored [out,in], as PyTorch stores Linear weights: the transpose is
- * folded into the quantized copy), and each {@code Gemm(x, W[, C])} with alpha = beta = 1 and transA = 0, becomes
+ * {@code Transpose(W', perm=[1,0])} of one stored [out,in], as PyTorch stores Linear weights, or a chain of such
+ * Transposes, as a gradient graph's {@code dy W^T} reads them: the transposes are folded into the quantized copy), and each {@code Gemm(x, W[, C])} with alpha = beta = 1 and transA = 0, becomes
  * <pre>
  *   DynamicQuantizeLinear(x)                  -> xq uint8, xs, xzp      (one per activation, shared by its products)
  *   MatMulInteger(xq, Wq int8 [in,out], xzp, wzp int8 0) -> int32
@@ -78,7 +78,7 @@ public final class DynamicQuantization {
     }
 
     /** A weight product found in the graph: the activation, the weight initializer, and how it is read. */
-    private record Match(String activation, Initializer weight, boolean transposed, Node transpose, String bias) { }
+    private record Match(String activation, Initializer weight, boolean transposed, List<Node> transposes, String bias) { }
 
     private Graph run() {
         for (Node n : graph.nodes()) {
@@ -107,25 +107,30 @@ public final class DynamicQuantization {
         return null;
     }
 
-    /** The weight behind {@code b} (an initializer, or a [1,0] Transpose of one), or null. */
+    /**
+     * The weight behind {@code b}: an initializer, or a chain of [1,0] Transposes of one (a gradient graph's
+     * {@code dy W^T} reads the transpose of a transpose of a weight stored [out,in]), or null.
+     */
     private Match weightOf(String a, String b, boolean transposed, String bias) {
-        Initializer w = initializers.get(b);
-        Node transpose = null;
-        if (w == null) {
-            Node p = producers.get(b);
+        List<Node> chain = new ArrayList<>();
+        String v = b;
+        boolean t = transposed;
+        while (!initializers.containsKey(v)) {
+            Node p = producers.get(v);
             if (p == null || !p.op().equals("Transpose") || p.inputs().size() != 1
                     || !Arrays.equals(p.intsAttr("perm"), new long[] {1, 0})) {
                 return null;
             }
-            w = initializers.get(p.inputs().get(0));
-            transpose = p;
-            transposed = !transposed;
+            chain.add(p);
+            v = p.inputs().get(0);
+            t = !t;
         }
-        if (w == null || w.type() != ElemType.FLOAT || w.shape().length != 2 || w.elementCount() == 0
+        Initializer w = initializers.get(v);
+        if (w.type() != ElemType.FLOAT || w.shape().length != 2 || w.elementCount() == 0
                 || !quantizeWeight.test(w.name())) {
             return null;
         }
-        return new Match(a, w, transposed, transpose, bias);
+        return new Match(a, w, t, chain, bias);
     }
 
     private void replace(Node n, Match m) {
@@ -156,9 +161,7 @@ public final class DynamicQuantization {
             nodes.add(node(base + "_bias", "Add", List.of(product, m.bias()), out, Map.of()));
         }
         replacedWeights.add(m.weight().name());
-        if (m.transpose() != null) {
-            replacedTransposes.add(m.transpose());
-        }
+        replacedTransposes.addAll(m.transposes());
     }
 
     private Node node(String name, String op, List<String> in, String out, Map<String, Attribute> attrs) {
@@ -180,16 +183,22 @@ public final class DynamicQuantization {
         return new String[] {qName, sName};
     }
 
-    /** Nodes without the replaced Transposes that nothing reads any more. */
+    /** Nodes without the replaced Transposes that nothing reads any more (a chain's inner ones once its outer one goes). */
     private List<Node> prune() {
-        Set<String> read = reads(nodes);
-        List<Node> kept = new ArrayList<>();
-        for (Node n : nodes) {
-            if (!replacedTransposes.contains(n) || read.contains(n.output())) {
-                kept.add(n);
+        List<Node> kept = nodes;
+        while (true) {
+            Set<String> read = reads(kept);
+            List<Node> next = new ArrayList<>();
+            for (Node n : kept) {
+                if (!replacedTransposes.contains(n) || read.contains(n.output())) {
+                    next.add(n);
+                }
             }
+            if (next.size() == kept.size()) {
+                return next;
+            }
+            kept = next;
         }
-        return kept;
     }
 
     /** Initializers without the replaced float weights that nothing reads any more. */
