@@ -17,7 +17,8 @@
 # Environment: THREADS (2), REPEATS (2: timed passes over the images per side and process), ROUNDS (1: the
 #   whole comparison repeated, sides alternating), NAMES (comma-separated image names; default 8 VOC images),
 #   WORK (/tmp/clip-es-side-by-side), FP16=1 keeps CLIP-ES's fp16 rounding (default: bypassed, as in
-#   shared/conformance/clip-es), SKIP_CHECK=1 skips the conversion check.
+#   shared/conformance/clip-es), SKIP_CHECK=1 skips the conversion check, INT8=1 also runs (c): the project with
+#   --source safetensors --variant quantized (int8 graphs).
 set -euo pipefail
 if [[ $# -lt 4 ]]; then
   sed -n '2,22p' "$0" >&2
@@ -73,6 +74,13 @@ for r in $(seq 1 "$ROUNDS"); do
     --names "$NAMES" --threads "$THREADS" --repeats "$REPEATS" --work "$WORK/clip-wsss" \
     --json "$results/clip_wsss.$r.json" > /dev/null 2> "$WORK/clip-wsss.$r.log"
   echo "   $(cut -d' ' -f1-4 /proc/loadavg) after"
+  if [[ "${INT8:-0}" == 1 ]]; then
+    echo "== round $r/$ROUNDS: (c) the same with --source safetensors --variant quantized (int8); load $(cut -d' ' -f1-4 /proc/loadavg)"
+    "$py" "$here/project_segment_bench.py" --repo "$repo" --model "$model" --images "$images" --labels "$labels" \
+      --names "$NAMES" --threads "$THREADS" --repeats "$REPEATS" --work "$WORK/clip-wsss-int8" \
+      --json "$results/clip_wsss_int8.$r.json" -- --source safetensors --variant quantized > /dev/null 2> "$WORK/clip-wsss-int8.$r.log"
+    echo "   $(cut -d' ' -f1-4 /proc/loadavg) after"
+  fi
 done
 echo "== load after: $(cat /proc/loadavg)"
 
@@ -107,4 +115,9 @@ print(f"   run.json (last round, whole process, warm-up and all passes): {rj['se
       + ", ".join(f"{k} {v['seconds']:.1f} s/{v['calls']}" for k, v in rj["stages"].items()))
 print(f"ratio (b)/(a) of images/s: best {bb / ba:.2f}x, median {mb / ma:.2f}x;"
       f" of CPU time per image (a)/(b): least {ca / cb:.2f}x, median {cma / cmb:.2f}x")
+c = load("clip_wsss_int8")
+if c:
+    bc, mc, cc, cmc = summary(c, "(c) clip-wsss segment --method clip-es --source safetensors --variant quantized (int8)")
+    print(f"ratio (c)/(a) of images/s: best {bc / ba:.2f}x, median {mc / ma:.2f}x;"
+          f" of CPU time per image (a)/(c): least {ca / cc:.2f}x, median {cma / cmc:.2f}x")
 EOF

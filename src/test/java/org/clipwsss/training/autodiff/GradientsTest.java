@@ -55,4 +55,24 @@ class GradientsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Gradients.of(squares(), "loss", List.of("x")))
                 .getMessage().contains("symbolic dims"));
     }
+
+    /** Two scalars of one forward, sum(x^3) and sum(x * w), each differentiated on its own in one graph. */
+    @Test
+    void ofEachGivesEveryScalarItsOwnGradientOverOneForward() {
+        GraphBuilder g = new GraphBuilder("two");
+        String x = g.input("x", ElemType.FLOAT, 2, 2);
+        String cube = g.mul(g.mul(x, x), x);
+        g.output(Ops.reduceSum(g, cube, null, false), "cubes", ElemType.FLOAT);
+        g.output(Ops.reduceSum(g, g.mul(x, g.constant("w", 3f)), null, false), "linear", ElemType.FLOAT);
+        Graph both = Gradients.ofEach(g.build(), List.of("cubes", "linear"), List.of("x"), Map.of());
+        assertEquals(List.of("cubes", "linear", "grad:cubes:x", "grad:linear:x"), both.outputs().stream().map(o -> o.name()).toList());
+        int forward = g.build().nodes().size();
+        int cubes = Gradients.of(g.build(), "cubes", List.of("x")).nodes().size() - forward;
+        int linear = Gradients.of(g.build(), "linear", List.of("x")).nodes().size() - forward;
+        assertEquals(forward + cubes + linear, both.nodes().size(), "one forward, each scalar's backward once");
+        NpyArray in = NpyArray.ofFloats(new float[] {1, -2, 0.5f, 3}, 2, 2);
+        Map<String, NpyArray> out = GradCheck.runner(both, dir).run(Map.of("x", in), List.of("grad:cubes:x", "grad:linear:x"));
+        assertArrayEquals(new float[] {3, 12, 0.75f, 27}, out.get(Gradients.gradName("cubes", "x")).toFloats(), 1e-5f);
+        assertArrayEquals(new float[] {3, 3, 3, 3}, out.get(Gradients.gradName("linear", "x")).toFloats(), 1e-6f);
+    }
 }

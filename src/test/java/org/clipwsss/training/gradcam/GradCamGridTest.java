@@ -59,7 +59,7 @@ class GradCamGridTest {
 
     @Test
     void theTransitionInTheGraphEqualsThePlainJavaOne() {
-        GraphFiles files = new GraphFiles(model, null);
+        GraphFiles files = new GraphFiles(model, "trunk_test", null);
         int gh = 6;
         int gw = 9;
         int p = model.config().vision().patchSize();

@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.function.Function;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.graph.DynamicQuantization;
 import org.clipwsss.runtime.graph.Graph;
@@ -64,7 +65,7 @@ final class BuiltGraphs {
      * {@link #BUILDER_VERSION} so cached quantized graphs are rebuilt.)
      */
     static Graph quantize(Graph g) {
-        return DynamicQuantization.apply(g, name -> !name.contains("patch_embedding"));
+        return DynamicQuantization.apply(g, ClipGraphs::quantizable);
     }
 
     /** The default cache root: $CLIP_WSSS_CACHE, else ~/.cache/clip-wsss. */
@@ -87,13 +88,26 @@ final class BuiltGraphs {
         if (quantized) {
             name = name.replace(".onnx", QUANTIZED_SUFFIX + ".onnx");
         }
+        return cached(name, kind.name(), weights -> ClipGraphs.build(kind, folder.config(), weights, imageSize));
+    }
+
+    /**
+     * A graph of another builder over the same weights (the Grad-CAM sources' trunks and per-shape tails), cached as
+     * {@code name.onnx} (quantized like the kinds when this cache is) and checked like them. The name must say
+     * everything the builder bakes into the graph besides the weights (shapes, constants such as a logit scale).
+     */
+    synchronized Path file(String name, Function<SafetensorsWeights, Graph> builder) {
+        return cached(name + (quantized ? QUANTIZED_SUFFIX : "") + ".onnx", name, builder);
+    }
+
+    private Path cached(String name, String graphName, Function<SafetensorsWeights, Graph> builder) {
         Path f = files.get(name);
         if (f == null) {
             f = dir.resolve(name);
             Path check = f.resolveSibling(name + CHECK_SUFFIX);
             if (!Files.isRegularFile(f) || !Files.exists(check)) {
                 // no check file: the build was interrupted between the two files (or is racing); build again
-                write(kind, imageSize, f);
+                write(graphName, builder, f);
                 writeCheck(f);
             } else {
                 verify(f, check);
@@ -159,15 +173,17 @@ final class BuiltGraphs {
 
     /** Builds {@code kind} from the folder's weights (quantized if this cache is) and writes it to {@code target}. */
     void write(ClipGraphs.Kind kind, Path target) {
-        write(kind, folder.config().vision().imageSize(), target);
+        int size = folder.config().vision().imageSize();
+        write(kind.name(), weights -> ClipGraphs.build(kind, folder.config(), weights, size), target);
     }
 
-    private void write(ClipGraphs.Kind kind, int imageSize, Path target) {
+    /** Builds a graph from the folder's weights (quantized if this cache is) and writes it to {@code target}. */
+    private void write(String graphName, Function<SafetensorsWeights, Graph> builder, Path target) {
         long t0 = System.nanoTime();
         try (SafetensorsFile st = SafetensorsFile.open(folder.safetensors())) {
-            Graph g = ClipGraphs.build(kind, folder.config(), new SafetensorsWeights(st), imageSize);
+            Graph g = builder.apply(new SafetensorsWeights(st));
             Map<String, String> metadata = new java.util.LinkedHashMap<>(Map.of("clipwsss.source", folder.dir().toString(),
-                    "clipwsss.graph", kind.name(), "clipwsss.builder", BUILDER_VERSION));
+                    "clipwsss.graph", graphName, "clipwsss.builder", BUILDER_VERSION));
             if (quantized) {
                 g = quantize(g);
                 metadata.put("clipwsss.variant", "quantized (dynamic int8, per-channel weights)");

@@ -248,10 +248,7 @@ public final class ClipModel implements AutoCloseable {
     }
 
     private synchronized GraphRunner sizedRunner(ClipGraphs.Kind kind, int size) {
-        if (built == null) {
-            built = new BuiltGraphs(folder, cacheRoot, quantizedBuilt);
-        }
-        GraphRunner r = new GraphRunner(sessions, built.file(kind, size));
+        GraphRunner r = new GraphRunner(sessions, built().file(kind, size));
         checkSignature(kind, r);
         return r;
     }
@@ -370,10 +367,26 @@ public final class ClipModel implements AutoCloseable {
         if (exported) {
             return kind == ClipGraphs.Kind.VISION ? folder.visionOnnx() : folder.textOnnx();
         }
+        return built().file(kind);
+    }
+
+    /**
+     * A graph another builder makes over this model's weights (the Grad-CAM sources' trunks and tails), cached as
+     * {@code name.onnx} beside the built kinds (int8-quantized like them with {@code --variant quantized}); built the
+     * first time any run asks for it. {@code name} must say everything the builder bakes in besides the weights.
+     */
+    public synchronized Path builtGraph(String name, java.util.function.Function<SafetensorsWeights, org.clipwsss.runtime.graph.Graph> builder) {
+        if (!folder.hasSafetensors()) {
+            throw ClipWsssException.file(folder.dir(), "graph " + name + " is built from the weights, and the folder has no model.safetensors");
+        }
+        return built().file(name, builder);
+    }
+
+    private synchronized BuiltGraphs built() {
         if (built == null) {
             built = new BuiltGraphs(folder, cacheRoot, quantizedBuilt);
         }
-        return built.file(kind);
+        return built;
     }
 
     private synchronized GraphRunner runner(ClipGraphs.Kind kind) {

@@ -220,6 +220,14 @@ public final class ClipGraphs {
         return layerNorm(x, "vision_model.pre_layrnorm", v);
     }
 
+    /**
+     * Whether {@code --variant quantized} quantizes the weight product of this initializer: every one but the patch
+     * embedding's (a convolution written as a product; it stays float).
+     */
+    public static boolean quantizable(String weightName) {
+        return !weightName.contains("patch_embedding");
+    }
+
     /** Attention probabilities [B,H,T,T] averaged over heads and the list, class token's row and column dropped: [B,N,N]. */
     private String patchAttention(List<String> probs) {
         g.scope("vision.attention");

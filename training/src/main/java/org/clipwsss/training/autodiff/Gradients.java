@@ -53,10 +53,38 @@ public final class Gradients {
     public static Graph of(Graph forward, String scalarOutput, Collection<String> wrt, Map<String, long[]> inputShapes) {
         ShapeInference shapes = ShapeInference.of(forward, inputShapes);
         checkArguments(forward, scalarOutput, wrt, shapes);
-        Set<String> dependent = dependents(forward, wrt);
-        Set<String> useful = ancestors(forward, scalarOutput);
         GraphBuilder g = GraphBuilder.extend(forward);
         g.scope("grad");
+        backward(g, forward, shapes, scalarOutput, wrt, Gradients::gradName);
+        return g.build();
+    }
+
+    /** The name of the output {@code d scalar / d value} of {@link #ofEach}. */
+    public static String gradName(String scalar, String value) {
+        return PREFIX + scalar + ":" + value;
+    }
+
+    /**
+     * The forward graph plus, for each scalar output s of {@code scalarOutputs} and each {@code w} in {@code wrt}, an
+     * output {@link #gradName(String, String) grad:<s>:<w>} = d s / d w: one forward, one backward per scalar (what
+     * a vector-Jacobian product per row of a batch would cost, without running the forward once per row).
+     */
+    public static Graph ofEach(Graph forward, List<String> scalarOutputs, Collection<String> wrt, Map<String, long[]> inputShapes) {
+        ShapeInference shapes = ShapeInference.of(forward, inputShapes);
+        GraphBuilder g = GraphBuilder.extend(forward);
+        for (String scalar : scalarOutputs) {
+            checkArguments(forward, scalar, wrt, shapes);
+            g.scope("grad." + scalar);
+            backward(g, forward, shapes, scalar, wrt, w -> gradName(scalar, w));
+        }
+        return g.build();
+    }
+
+    /** Adds to {@code g} the backward ops from {@code scalarOutput} to each of {@code wrt}, and their outputs. */
+    private static void backward(GraphBuilder g, Graph forward, ShapeInference shapes, String scalarOutput, Collection<String> wrt,
+            java.util.function.UnaryOperator<String> outputName) {
+        Set<String> dependent = dependents(forward, wrt);
+        Set<String> useful = ancestors(forward, scalarOutput);
         Backward b = new Backward(g, forward, shapes, dependent);
         Map<String, String> grads = new HashMap<>();
         grads.put(scalarOutput, g.expand(g.constant("seed", 1f), g.constantLongs("seed_shape", shapes.shape(scalarOutput))));
@@ -87,9 +115,8 @@ public final class Gradients {
             if (grad == null) {
                 grad = g.expand(g.constant("zero", 0f), g.constantLongs("zero_shape", shape));
             }
-            g.output(grad, gradName(w), ElemType.FLOAT, java.util.Arrays.stream(shape).boxed().toArray());
+            g.output(grad, outputName.apply(w), ElemType.FLOAT, java.util.Arrays.stream(shape).boxed().toArray());
         }
-        return g.build();
     }
 
     private static void checkArguments(Graph forward, String scalarOutput, Collection<String> wrt, ShapeInference shapes) {

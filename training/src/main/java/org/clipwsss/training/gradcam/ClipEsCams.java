@@ -54,7 +54,6 @@ public final class ClipEsCams implements CamSource {
     public static final String TEMPLATE = "a clean origami {}.";
     /** How many of the last vision layers' attention the affinity averages. */
     public static final int AFFINITY_LAYERS = 8;
-    static final String GRAD = Gradients.gradName("ln1");
 
     private final ClipModel model;
     private final TextEmbeddings text;
@@ -69,7 +68,7 @@ public final class ClipEsCams implements CamSource {
     /**
      * @param backgroundWords the background words, put in {@code template} like the class names
      * @param logitScale the softmax's scale: CLIP-ES takes exp(logit_scale) of the weights ({@link ClipModel#logitScale})
-     * @param workDir where the built graphs are written (null: a temporary folder)
+     * @param workDir where the built graphs are written (null: the model's graph cache)
      */
     public ClipEsCams(ClipModel model, TextEmbeddings text, String template, List<String> backgroundWords, float logitScale,
             boolean affinity, java.nio.file.Path workDir) {
@@ -83,7 +82,7 @@ public final class ClipEsCams implements CamSource {
         this.logitScale = logitScale;
         this.affinity = affinity;
         this.pre = model.folder().preprocessor();
-        this.files = new GraphFiles(model, workDir);
+        this.files = new GraphFiles(model, GraphFiles.tag("clipes2", logitScale), workDir);
     }
 
     /** What one image gives before the resize to the image: per label, the grid Grad-CAM and (with the affinity) the refined grid. */
@@ -120,35 +119,26 @@ public final class ClipEsCams implements CamSource {
         Map<String, NpyArray> t = trunk().run(feeds, affinity ? List.of("hidden", "ln1", "transition") : List.of("hidden", "ln1"));
         int k = classes.size();
         float[][] texts = texts(classes);
-        int rowSize = (1 + n) * w;
-        float[] hidden = t.get("hidden").floats();
         float[] ln1 = t.get("ln1").floats();
-        float[] hs = new float[k * rowSize];
-        float[] as = new float[k * rowSize];
-        float[] oneHot = new float[k * texts.length];
-        for (int c = 0; c < k; c++) {
-            System.arraycopy(hidden, 0, hs, c * rowSize, rowSize);
-            System.arraycopy(ln1, 0, as, c * rowSize, rowSize);
-            oneHot[c * texts.length + c] = 1f;
-        }
         int e = model.config().projectionDim();
         float[] txt = new float[texts.length * e];
         for (int i = 0; i < texts.length; i++) {
             System.arraycopy(texts[i], 0, txt, i * e, e);
         }
         Map<String, NpyArray> tailFeeds = new LinkedHashMap<>();
-        tailFeeds.put("hidden", NpyArray.ofFloats(hs, k, 1 + n, w));
-        tailFeeds.put("ln1", NpyArray.ofFloats(as, k, 1 + n, w));
+        tailFeeds.put("hidden", t.get("hidden"));
+        tailFeeds.put("ln1", t.get("ln1"));
         tailFeeds.put("text", NpyArray.ofFloats(txt, texts.length, e));
-        tailFeeds.put("target", NpyArray.ofFloats(oneHot, k, texts.length));
-        Map<String, NpyArray> out = tail(k, 1 + n, texts.length).run(tailFeeds, List.of("probabilities", GRAD));
-        float[] grad = out.get(GRAD).floats();
+        List<String> wanted = new ArrayList<>(List.of("probabilities"));
+        for (int c = 0; c < k; c++) {
+            wanted.add(gradName(c));
+        }
+        Map<String, NpyArray> out = tail(k, 1 + n, texts.length).run(tailFeeds, wanted);
         float[][] gradcam = new float[k][];
         float[][] refined = affinity ? new float[k][] : null;
         float[] trans = affinity ? t.get("transition").floats() : null;
         for (int c = 0; c < k; c++) {
-            float[] cam = GradCamCams.gradCam(java.util.Arrays.copyOfRange(as, c * rowSize, (c + 1) * rowSize),
-                    java.util.Arrays.copyOfRange(grad, c * rowSize, (c + 1) * rowSize), 1 + n, w);
+            float[] cam = GradCamCams.gradCam(ln1, out.get(gradName(c)).floats(), 1 + n, w);
             gradcam[c] = AttentionAffinity.scaleCamImage(AttentionAffinity.scaleCamImage(cam));
             if (affinity) {
                 refined[c] = AttentionAffinity.propagate(trans, gradcam[c], gw, gh);
@@ -201,23 +191,37 @@ public final class ClipEsCams implements CamSource {
         return files.gridTrunk(AFFINITY_LAYERS);
     }
 
-    /** The tail graph (last layer, pooled embedding, softmax, and the gradient with respect to ln1) for these shapes. */
-    private GraphRunner tail(int rows, int tokens, int texts) {
-        return files.runner("clipes_tail_" + rows + "x" + tokens + "x" + texts, weights -> tailGraph(weights, rows, tokens, texts));
+    /**
+     * The tail graph for these shapes: the last layer, the pooled embedding and the softmax over the texts run once on
+     * the image's trunk outputs, then, per label c (the c-th text), the gradient of its probability with respect to
+     * ln1 ({@link #gradName}), one backward each ({@link Gradients#ofEach}).
+     */
+    private GraphRunner tail(int labels, int tokens, int texts) {
+        return files.runner("clipes_tail_" + labels + "x" + tokens + "x" + texts, weights -> tailGraph(weights, labels, tokens, texts));
     }
 
-    private Graph tailGraph(SafetensorsWeights weights, int rows, int tokens, int texts) {
+    static String gradName(int label) {
+        return Gradients.gradName("score_" + label, "ln1");
+    }
+
+    private Graph tailGraph(SafetensorsWeights weights, int labels, int tokens, int texts) {
         ClipConfig cfg = model.config();
         int w = cfg.vision().hiddenSize();
         int e = cfg.projectionDim();
         GraphBuilder g = new GraphBuilder("clipes_tail");
-        String hidden = g.input("hidden", ElemType.FLOAT, rows, tokens, w);
-        String ln1 = g.input("ln1", ElemType.FLOAT, rows, tokens, w);
+        String hidden = g.input("hidden", ElemType.FLOAT, 1, tokens, w);
+        String ln1 = g.input("ln1", ElemType.FLOAT, 1, tokens, w);
         String embeds = Losses.l2Normalize(g, ClipGraphs.visionGridEmbeds(g, cfg, weights, hidden, ln1));
-        Map<String, long[]> shapes = new HashMap<>(GraphFiles.softmaxScore(g, embeds, logitScale, rows, texts, e));
-        shapes.put("hidden", new long[] {rows, tokens, w});
-        shapes.put("ln1", new long[] {rows, tokens, w});
-        return Gradients.of(g.build(), "score", List.of("ln1"), shapes);
+        String probs = GraphFiles.softmaxProbabilities(g, embeds, logitScale, 1, texts, e);
+        List<String> scores = new ArrayList<>();
+        for (int c = 0; c < labels; c++) {
+            String score = "score_" + c;
+            g.output(g.slice(probs, new long[] {0, c}, new long[] {1, c + 1}, new long[] {0, 1}), score, ElemType.FLOAT, 1, 1);
+            scores.add(score);
+        }
+        Map<String, long[]> shapes = Map.of("hidden", new long[] {1, tokens, w}, "ln1", new long[] {1, tokens, w},
+                "text", new long[] {texts, e});
+        return Gradients.ofEach(g.build(), scores, List.of("ln1"), shapes);
     }
 
     @Override

@@ -75,7 +75,7 @@ public final class GradCamCams implements CamSource {
 
     /**
      * @param inputSize the windows' side in pixels (0: the model's), a multiple of the patch size
-     * @param workDir where the built graphs are written (null: a temporary folder removed at exit)
+     * @param workDir where the built graphs are written (null: the model's graph cache)
      */
     public GradCamCams(ClipModel model, TextEmbeddings text, String template, BackgroundPrompts background,
             float logitScale, int inputSize, double overlap, int maxWindows, Path workDir) {
@@ -106,7 +106,7 @@ public final class GradCamCams implements CamSource {
         this.overlap = overlap;
         this.maxWindows = maxWindows;
         this.pre = model.folder().preprocessor();
-        this.files = new GraphFiles(model, workDir);
+        this.files = new GraphFiles(model, GraphFiles.tag("gradcam1", logitScale), workDir);
         this.affinity = affinity;
         this.gridBudget = gridBudget;
         int p = model.config().vision().patchSize();

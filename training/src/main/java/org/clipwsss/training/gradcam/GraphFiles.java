@@ -8,6 +8,7 @@ import java.util.Map;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.clip.SafetensorsWeights;
+import org.clipwsss.runtime.graph.DynamicQuantization;
 import org.clipwsss.runtime.graph.ElemType;
 import org.clipwsss.runtime.graph.Graph;
 import org.clipwsss.runtime.graph.GraphBuilder;
@@ -19,8 +20,8 @@ import org.clipwsss.runtime.session.GraphRunner;
 import org.clipwsss.training.autodiff.Losses;
 
 /**
- * The graphs the Grad-CAM sources build over a model's weights, written to a given folder or a temporary one, one
- * session each; and the pieces both sources share.
+ * The graphs the Grad-CAM sources build over a model's weights, kept in the model's graph cache (or written to a
+ * given folder), one session each; and the pieces both sources share.
  */
 final class GraphFiles {
     @FunctionalInterface
@@ -29,36 +30,53 @@ final class GraphFiles {
     }
 
     private final ClipModel model;
+    private final String tag;
     private final Path workDir;
-    private Path tempDir;
     private final Map<String, GraphRunner> runners = new java.util.HashMap<>();
 
-    /** @param workDir where the built graphs are written (null: a temporary folder removed at exit) */
-    GraphFiles(ClipModel model, Path workDir) {
+    /**
+     * @param tag what the source's graphs bake in besides the weights and the shapes in their names (its logit scale),
+     *     and the version of its graph code
+     * @param workDir where the built graphs are written (null: the model's graph cache)
+     */
+    GraphFiles(ClipModel model, String tag, Path workDir) {
         this.model = model;
+        this.tag = tag;
         this.workDir = workDir;
     }
 
-    /** Builds a graph over the model's weights and writes it as {@code name.onnx}. */
-    Path write(String name, Builder builder) {
+    /** The tag of a source whose graphs bake in {@code logitScale}: its bits, and the graph code's version. */
+    static String tag(String version, float logitScale) {
+        return version + "_s" + Integer.toHexString(Float.floatToIntBits(logitScale));
+    }
+
+    /**
+     * Builds a graph over the model's weights and writes it as {@code name.onnx} in the work folder (int8-quantized
+     * with the model's {@code --variant quantized}, as the model's own built graphs).
+     */
+    private Path write(String name, Builder builder) {
         Path file = dir().resolve(name + ".onnx");
         try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
-            OnnxWriter.write(builder.build(new SafetensorsWeights(st)), file,
+            Graph g = builder.build(new SafetensorsWeights(st));
+            OnnxWriter.write(model.quantizedGraphs() ? DynamicQuantization.apply(g, ClipGraphs::quantizable) : g, file,
                     Map.of("clipwsss.source", model.folder().dir().toString(), "clipwsss.graph", name));
         } catch (IOException ex) {
             throw ClipWsssException.file(file, "cannot write the Grad-CAM graph (" + ex.getMessage() + ")", ex);
         }
-        if (workDir == null) {
-            file.toFile().deleteOnExit();
-        }
         return file;
     }
 
-    /** A session on the graph {@code name}, built and written the first time it is asked for. */
+    /**
+     * A session on the graph {@code name} (which, with {@link #tag}, says everything the builder bakes in besides the
+     * weights), built the first time it is asked for: in the work folder when one was given, else in the model's
+     * graph cache ({@link ClipModel#builtGraph}), where later runs find it.
+     */
     synchronized GraphRunner runner(String name, Builder builder) {
         GraphRunner r = runners.get(name);
         if (r == null) {
-            r = new GraphRunner(model.sessions(), write(name, builder));
+            String tagged = name + "_" + tag;
+            Path file = workDir != null ? write(tagged, builder) : model.builtGraph(tagged, builder::build);
+            r = new GraphRunner(model.sessions(), file);
             runners.put(name, r);
         }
         return r;
@@ -104,37 +122,35 @@ final class GraphFiles {
     }
 
     /**
-     * The Grad-CAM target of both Grad-CAM sources, on the unit-length image embeddings [R,E]: {@code probabilities}
-     * = softmax(scale * embeds texts^T) over the texts [T,E] ({@code text}), and {@code score} = the sum over the
-     * rows of the probability {@code target} [R,T] (one-hot) picks; returns the graph's {@code text} and
-     * {@code target} inputs' shapes for the gradient derivation.
+     * The Grad-CAM target of the gradcam source, on the unit-length image embeddings [R,E]: {@code probabilities}
+     * ({@link #softmaxProbabilities}), and {@code score} = the sum over the rows of the probability {@code target}
+     * [R,T] (one-hot) picks; returns the graph's {@code text} and {@code target} inputs' shapes for the gradient
+     * derivation.
      */
     static Map<String, long[]> softmaxScore(GraphBuilder g, String embeds, float logitScale, int rows, int texts, int dim) {
-        String text = g.input("text", ElemType.FLOAT, texts, dim);
+        String probs = softmaxProbabilities(g, embeds, logitScale, rows, texts, dim);
         String target = g.input("target", ElemType.FLOAT, rows, texts);
-        String logits = g.mul(g.matMul(embeds, g.transpose(text, 1, 0)), g.constant("logit_scale", logitScale));
-        String probs = g.softmax(logits, -1);
-        g.output(probs, "probabilities", ElemType.FLOAT, rows, texts);
         g.output(Losses.dot(g, probs, target), "score", ElemType.FLOAT);
         return Map.of("text", new long[] {texts, dim}, "target", new long[] {rows, texts});
     }
 
-    private synchronized Path dir() {
-        if (workDir != null) {
-            try {
-                return Files.createDirectories(workDir);
-            } catch (IOException ex) {
-                throw ClipWsssException.file(workDir, "cannot create the folder (" + ex.getMessage() + ")", ex);
-            }
+    /**
+     * Output {@code probabilities} [R,T] = softmax(scale * embeds texts^T) of the unit-length image embeddings [R,E]
+     * over the texts [T,E] (the graph's input {@code text}); returns its value name.
+     */
+    static String softmaxProbabilities(GraphBuilder g, String embeds, float logitScale, int rows, int texts, int dim) {
+        String text = g.input("text", ElemType.FLOAT, texts, dim);
+        String logits = g.mul(g.matMul(embeds, g.transpose(text, 1, 0)), g.constant("logit_scale", logitScale));
+        String probs = g.softmax(logits, -1);
+        g.output(probs, "probabilities", ElemType.FLOAT, rows, texts);
+        return probs;
+    }
+
+    private Path dir() {
+        try {
+            return Files.createDirectories(workDir);
+        } catch (IOException ex) {
+            throw ClipWsssException.file(workDir, "cannot create the folder (" + ex.getMessage() + ")", ex);
         }
-        if (tempDir == null) {
-            try {
-                tempDir = Files.createTempDirectory("clip-wsss-gradcam");
-            } catch (IOException ex) {
-                throw new ClipWsssException("cannot create a temporary folder for the Grad-CAM graphs (" + ex.getMessage() + ")", ex);
-            }
-            tempDir.toFile().deleteOnExit();
-        }
-        return tempDir;
     }
 }
