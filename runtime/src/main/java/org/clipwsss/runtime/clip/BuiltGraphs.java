@@ -88,26 +88,28 @@ final class BuiltGraphs {
         if (quantized) {
             name = name.replace(".onnx", QUANTIZED_SUFFIX + ".onnx");
         }
-        return cached(name, kind.name(), weights -> ClipGraphs.build(kind, folder.config(), weights, imageSize));
+        return cached(name, kind.name(), weights -> ClipGraphs.build(kind, folder.config(), weights, imageSize), quantized);
     }
 
     /**
      * A graph of another builder over the same weights (the Grad-CAM sources' trunks and per-shape tails), cached as
-     * {@code name.onnx} (quantized like the kinds when this cache is) and checked like them. The name must say
-     * everything the builder bakes into the graph besides the weights (shapes, constants such as a logit scale).
+     * {@code name.onnx} and checked like the kinds; quantized like them when this cache is and {@code quantizable}
+     * says the graph may be (gradient graphs stay float). The name must say everything the builder bakes into the
+     * graph besides the weights (shapes, constants such as a logit scale).
      */
-    synchronized Path file(String name, Function<SafetensorsWeights, Graph> builder) {
-        return cached(name + (quantized ? QUANTIZED_SUFFIX : "") + ".onnx", name, builder);
+    synchronized Path file(String name, Function<SafetensorsWeights, Graph> builder, boolean quantizable) {
+        boolean q = quantized && quantizable;
+        return cached(name + (q ? QUANTIZED_SUFFIX : "") + ".onnx", name, builder, q);
     }
 
-    private Path cached(String name, String graphName, Function<SafetensorsWeights, Graph> builder) {
+    private Path cached(String name, String graphName, Function<SafetensorsWeights, Graph> builder, boolean quantize) {
         Path f = files.get(name);
         if (f == null) {
             f = dir.resolve(name);
             Path check = f.resolveSibling(name + CHECK_SUFFIX);
             if (!Files.isRegularFile(f) || !Files.exists(check)) {
                 // no check file: the build was interrupted between the two files (or is racing); build again
-                write(graphName, builder, f);
+                write(graphName, builder, quantize, f);
                 writeCheck(f);
             } else {
                 verify(f, check);
@@ -174,17 +176,17 @@ final class BuiltGraphs {
     /** Builds {@code kind} from the folder's weights (quantized if this cache is) and writes it to {@code target}. */
     void write(ClipGraphs.Kind kind, Path target) {
         int size = folder.config().vision().imageSize();
-        write(kind.name(), weights -> ClipGraphs.build(kind, folder.config(), weights, size), target);
+        write(kind.name(), weights -> ClipGraphs.build(kind, folder.config(), weights, size), quantized, target);
     }
 
-    /** Builds a graph from the folder's weights (quantized if this cache is) and writes it to {@code target}. */
-    private void write(String graphName, Function<SafetensorsWeights, Graph> builder, Path target) {
+    /** Builds a graph from the folder's weights (int8-quantized with {@code quantize}) and writes it to {@code target}. */
+    private void write(String graphName, Function<SafetensorsWeights, Graph> builder, boolean quantize, Path target) {
         long t0 = System.nanoTime();
         try (SafetensorsFile st = SafetensorsFile.open(folder.safetensors())) {
             Graph g = builder.apply(new SafetensorsWeights(st));
             Map<String, String> metadata = new java.util.LinkedHashMap<>(Map.of("clipwsss.source", folder.dir().toString(),
                     "clipwsss.graph", graphName, "clipwsss.builder", BUILDER_VERSION));
-            if (quantized) {
+            if (quantize) {
                 g = quantize(g);
                 metadata.put("clipwsss.variant", "quantized (dynamic int8, per-channel weights)");
             }

@@ -372,14 +372,16 @@ public final class ClipModel implements AutoCloseable {
 
     /**
      * A graph another builder makes over this model's weights (the Grad-CAM sources' trunks and tails), cached as
-     * {@code name.onnx} beside the built kinds (int8-quantized like them with {@code --variant quantized}); built the
-     * first time any run asks for it. {@code name} must say everything the builder bakes in besides the weights.
+     * {@code name.onnx} beside the built kinds, int8-quantized like them with {@code --variant quantized} when
+     * {@code quantizable}; built the first time any run asks for it. {@code name} must say everything the builder
+     * bakes in besides the weights.
      */
-    public synchronized Path builtGraph(String name, java.util.function.Function<SafetensorsWeights, org.clipwsss.runtime.graph.Graph> builder) {
+    public synchronized Path builtGraph(String name, java.util.function.Function<SafetensorsWeights, org.clipwsss.runtime.graph.Graph> builder,
+            boolean quantizable) {
         if (!folder.hasSafetensors()) {
             throw ClipWsssException.file(folder.dir(), "graph " + name + " is built from the weights, and the folder has no model.safetensors");
         }
-        return built().file(name, builder);
+        return built().file(name, builder, quantizable);
     }
 
     private synchronized BuiltGraphs built() {

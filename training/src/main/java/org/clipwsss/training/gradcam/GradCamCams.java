@@ -333,7 +333,7 @@ public final class GradCamCams implements CamSource {
                 g.output(h, "hidden", ElemType.FLOAT, "batch", 1 + grid * grid, v.hiddenSize());
             }
             return g.build();
-        });
+        }, true);
     }
 
     /** The tail graph (last layer, head, softmax score and its gradient) for R rows of T tokens and T texts. */

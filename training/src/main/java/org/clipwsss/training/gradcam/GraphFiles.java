@@ -52,13 +52,14 @@ final class GraphFiles {
 
     /**
      * Builds a graph over the model's weights and writes it as {@code name.onnx} in the work folder (int8-quantized
-     * with the model's {@code --variant quantized}, as the model's own built graphs).
+     * with the model's {@code --variant quantized} when {@code quantizable}, as the model's own built graphs).
      */
-    private Path write(String name, Builder builder) {
+    private Path write(String name, Builder builder, boolean quantizable) {
         Path file = dir().resolve(name + ".onnx");
         try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
             Graph g = builder.build(new SafetensorsWeights(st));
-            OnnxWriter.write(model.quantizedGraphs() ? DynamicQuantization.apply(g, ClipGraphs::quantizable) : g, file,
+            boolean q = quantizable && model.quantizedGraphs();
+            OnnxWriter.write(q ? DynamicQuantization.apply(g, ClipGraphs::quantizable) : g, file,
                     Map.of("clipwsss.source", model.folder().dir().toString(), "clipwsss.graph", name));
         } catch (IOException ex) {
             throw ClipWsssException.file(file, "cannot write the Grad-CAM graph (" + ex.getMessage() + ")", ex);
@@ -67,15 +68,22 @@ final class GraphFiles {
     }
 
     /**
-     * A session on the graph {@code name} (which, with {@link #tag}, says everything the builder bakes in besides the
-     * weights), built the first time it is asked for: in the work folder when one was given, else in the model's
-     * graph cache ({@link ClipModel#builtGraph}), where later runs find it.
+     * A session on the float graph {@code name} (which, with {@link #tag}, says everything the builder bakes in besides
+     * the weights), built the first time it is asked for: in the work folder when one was given, else in the model's
+     * graph cache ({@link ClipModel#builtGraph}), where later runs find it. Gradient graphs go through here: they stay
+     * float with {@code --variant quantized} (int8 gradients turned a tenth of the random-weight sample's clip-es maps
+     * upside down).
      */
     synchronized GraphRunner runner(String name, Builder builder) {
+        return runner(name, builder, false);
+    }
+
+    /** As {@link #runner(String, Builder)}; with {@code quantizable} the graph is int8 under {@code --variant quantized}. */
+    synchronized GraphRunner runner(String name, Builder builder, boolean quantizable) {
         GraphRunner r = runners.get(name);
         if (r == null) {
             String tagged = name + "_" + tag;
-            Path file = workDir != null ? write(tagged, builder) : model.builtGraph(tagged, builder::build);
+            Path file = workDir != null ? write(tagged, builder, quantizable) : model.builtGraph(tagged, builder::build, quantizable);
             r = new GraphRunner(model.sessions(), file);
             runners.put(name, r);
         }
@@ -100,7 +108,7 @@ final class GraphFiles {
             g.output(out[2], "attention", ElemType.FLOAT, "batch", "patches", "patches");
             g.output(transition(g, out[2]), "transition", ElemType.FLOAT, "batch", "patches", "patches");
             return g.build();
-        });
+        }, true);
     }
 
     /**
