@@ -68,6 +68,7 @@ class PlainImageJIT {
                     + Hosts.VOC.resolve("classes.txt") + "] max_pixels=400000000"), ij, Map.of(), Hosts.LIMIT, x, "plain-imagej-labels");
             assertFalse(r.timedOut(), "ImageJ did not finish in time (a dialog waiting?): see target/hosts/screenshots\n" + r.output());
             assertTrue(r.output().contains("CLIP WSSS Batch: 4 images: 3 done, 0 skipped (already complete), 1 failed"), r.output());
+            assertTrue(r.output().contains("CLIP WSSS Batch (clip-wsss " + org.clipwsss.runtime.Version.get() + ")"), "the log names the version: " + r.output());
             Hosts.assertNoStackTrace(r.output());
             checkOutputs(out1, List.of("2007_000032", "2007_000039", "2007_001763"), 1);
             String errors = Files.readString(out1.resolve("errors.csv"));

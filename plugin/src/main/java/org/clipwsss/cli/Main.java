@@ -6,7 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code clip-wsss} command line. */
-@Command(name = "clip-wsss", mixinStandardHelpOptions = true, version = "clip-wsss 0.1.0",
+@Command(name = "clip-wsss", mixinStandardHelpOptions = true, versionProvider = Main.VersionLine.class,
         description = "Image-level tags to pixel masks with CLIP.",
         subcommands = {SimilarityCommand.class, SegmentCommand.class, CamCommand.class, SelectSynonymsCommand.class,
             EvaluateCommand.class, CrfCommand.class, TokenizeCommand.class, PreprocessCommand.class,
@@ -14,6 +14,17 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class})
 public final class Main {
     private Main() {
+    }
+
+    /** {@code --version}: the project's version (the pom's), with the Java and ONNX Runtime it runs on. */
+    static final class VersionLine implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String ort = ai.onnxruntime.OrtEnvironment.class.getPackage().getImplementationVersion();
+            return new String[] {org.clipwsss.runtime.Version.line(), "Java " + System.getProperty("java.version") + ", ONNX Runtime (Java) "
+                    + (ort != null ? ort : "version not in its jar manifest"),
+                "ONNX Runtime telemetry: " + org.clipwsss.runtime.session.SessionFactory.telemetry()};
+        }
     }
 
     /**

@@ -134,6 +134,7 @@ class BatchErrorsTest {
         JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
         assertEquals(4, run.path("counts").path("failed").asInt());
         assertEquals(0, run.path("counts").path("not_processed").asInt());
+        assertEquals(org.clipwsss.runtime.Version.get(), run.path("clip_wsss_version").asText(), "run.json says which version made it");
     }
 
     @Test

@@ -46,16 +46,18 @@ class ModelManifestTest {
             assertEquals(URI.create("https://huggingface.co/openai/" + name + "/resolve/main/model.safetensors"),
                     m.fileUrl(m.files().get(5)));
             assertEquals("openai--" + name, m.folderName());
-            assertTrue(m.downloadSize().isEmpty(), "sizes are not recorded");
+            assertTrue(m.downloadSize().isEmpty(), "not every size is recorded");
+            assertEquals(316L, m.files().get(1).size(), "preprocessor_config.json's size, as Hugging Face's page states it");
         }
         ManifestModel xenova = manifest.find("Xenova/clip-vit-base-patch32");
         assertEquals(List.of("config.json", "preprocessor_config.json", "tokenizer.json", "onnx/vision_model.onnx",
                 "onnx/text_model.onnx"), xenova.requiredFiles().stream().map(ManifestFile::path).toList());
         assertEquals(List.of("onnx/vision_model_quantized.onnx", "onnx/text_model_quantized.onnx"),
                 xenova.files().stream().filter(ManifestFile::optional).map(ManifestFile::path).toList());
-        assertEquals(URI.create("https://huggingface.co/Xenova/clip-vit-base-patch32/resolve/main/onnx/text_model.onnx"),
-                xenova.fileUrl(xenova.files().get(4)));
+        assertEquals(URI.create("https://huggingface.co/Xenova/clip-vit-base-patch32/resolve/4c1807b705b1d015fb032789cc4d221b23025a6f/onnx/text_model.onnx"),
+                xenova.fileUrl(xenova.files().get(4)), "pinned to the revision whose checksum is recorded");
         assertNull(xenova.files().get(0).sha256());
+        assertEquals("fd6e1402a588279d1723c7534d4bcba5bc0b14b47dfab0e46f8c47b8270d7d40", xenova.files().get(3).sha256());
     }
 
     @Test

@@ -18,11 +18,12 @@ final class CommandSupport {
     }
 
     /**
-     * Runs {@code work}; any failure (an exception, or an {@link Error} such as a native library that does not
+     * Logs the command's name and the plugin's version, then runs {@code work}; any failure (an exception, or an {@link Error} such as a native library that does not
      * load) is logged as one line naming its cause, shown in a dialog when there is a GUI and no macro or batch
      * mode, and cancels the command (which stops a macro that called it).
      */
     static void guard(ContextCommand command, String name, LogService log, UIService ui, Runnable work) {
+        log.info("CLIP WSSS " + name + " (" + org.clipwsss.runtime.Version.line() + ")");
         try {
             work.run();
         } catch (Throwable e) { // NOPMD: whatever it is, it is reported and the command is cancelled

@@ -50,12 +50,13 @@ final class Ij1Dialog {
     }
 
     /**
-     * Runs the command's work; any failure (an exception or an {@link Error}, e.g. a native library that does not
+     * Logs the command's name and the plugin's version, then runs the command's work; any failure (an exception or an {@link Error}, e.g. a native library that does not
      * load) becomes one error line in the log and aborts the macro, so a macro never goes on after a failed step.
      * A dialog naming the cause is shown only to a person at the screen: not headless, not in batch mode
      * ({@code -batch}, {@code setBatchMode}), not inside a macro.
      */
     static void guard(String command, Runnable work) {
+        IJ.log("CLIP WSSS " + command + " (" + org.clipwsss.runtime.Version.line() + ")");
         try {
             work.run();
         } catch (Throwable e) { // NOPMD: whatever it is, it is reported and the macro stops

@@ -250,6 +250,7 @@ public final class BatchJob {
     private void writeStartedRunJson(RunFingerprint fingerprint) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("status", "running");
+        run.put("clip_wsss_version", org.clipwsss.runtime.Version.get());
         run.put("fingerprint", fingerprint.values());
         try {
             AtomicFiles.writeString(out.resolve("run.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
@@ -540,6 +541,7 @@ public final class BatchJob {
     private void writeRunJson(BatchSummary s, ClassList classes, Map<String, String> datasetNames, RunFingerprint fingerprint) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("status", s.stoppedBy() != null ? "stopped" : s.cancelled() ? "cancelled" : "finished");
+        run.put("clip_wsss_version", org.clipwsss.runtime.Version.get());
         run.put("fingerprint", fingerprint.values());
         run.put("model", modelInfo);
         run.put("input", Map.of("images", String.valueOf(input.imageDir() != null ? input.imageDir() : input.imageFiles()), "labels",

@@ -107,7 +107,29 @@ public final class SessionFactory implements AutoCloseable {
      * (ONNX Runtime keeps the first level: every environment of this project is made here).
      */
     static synchronized OrtEnvironment environment(OrtLoggingLevel level) {
-        return OrtEnvironment.getEnvironment(level, "clip-wsss");
+        OrtEnvironment env = OrtEnvironment.getEnvironment(level, "clip-wsss");
+        if (!telemetryOff) {
+            try {
+                env.setTelemetry(false);
+                telemetryOff = true;
+            } catch (OrtException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot switch off ONNX Runtime's telemetry events: " + e.getMessage()
+                        + " (set ORT_DISABLE_TELEMETRY=1 before starting Java)");
+            }
+        }
+        return env;
+    }
+
+    private static boolean telemetryOff;
+
+    /**
+     * What this process does about ONNX Runtime's telemetry (on by default in its official builds, see its Privacy.md):
+     * the environment variable {@code ORT_DISABLE_TELEMETRY=1} set before Java started (bin/clip-wsss sets it) switches
+     * it off entirely; otherwise only its non-essential events are switched off through the API.
+     */
+    public static String telemetry() {
+        return "1".equals(System.getenv("ORT_DISABLE_TELEMETRY")) ? "off (ORT_DISABLE_TELEMETRY=1)"
+                : "non-essential events off through the API; set ORT_DISABLE_TELEMETRY=1 before starting Java to switch it off entirely";
     }
 
     /** FATAL unless the system property {@code clipwsss.ortLogLevel} says otherwise. */
