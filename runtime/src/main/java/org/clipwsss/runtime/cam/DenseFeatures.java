@@ -100,12 +100,7 @@ public final class DenseFeatures {
             for (int p = 0; p < np; p++) {
                 double max = Double.NEGATIVE_INFINITY;
                 for (int t = 0; t < texts.length; t++) {
-                    double dot = 0;
-                    float[] txt = texts[t];
-                    for (int k = 0; k < dim; k++) {
-                        dot += (double) f[p * dim + k] * txt[k];
-                    }
-                    logits[t] = scale * dot;
+                    logits[t] = scale * dot(f, p * dim, texts[t], dim);
                     max = Math.max(max, logits[t]);
                 }
                 double sum = 0;
@@ -119,5 +114,27 @@ public final class DenseFeatures {
             }
         }
         return out;
+    }
+
+    /**
+     * The dot product of {@code a[from..from+n)} and {@code b[0..n)} in double, in four interleaved partial sums (four
+     * independent additions per step instead of one chain: several times faster, the same value to double rounding).
+     */
+    static double dot(float[] a, int from, float[] b, int n) {
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int k = 0;
+        for (; k + 3 < n; k += 4) {
+            s0 += (double) a[from + k] * b[k];
+            s1 += (double) a[from + k + 1] * b[k + 1];
+            s2 += (double) a[from + k + 2] * b[k + 2];
+            s3 += (double) a[from + k + 3] * b[k + 3];
+        }
+        for (; k < n; k++) {
+            s0 += (double) a[from + k] * b[k];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 }

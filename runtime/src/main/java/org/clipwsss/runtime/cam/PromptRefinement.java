@@ -57,8 +57,15 @@ public final class PromptRefinement {
             }
             float[] r = f.toImage(f.softmax(texts, logitScale, 1)[0]);
             float[] out = new float[cam.length];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = cam[i] * (float) Math.pow(r[i], exponent);
+            if (exponent == 1) {
+                // r^1 = r exactly: no pow per pixel for the default exponent
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = cam[i] * r[i];
+                }
+            } else {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = cam[i] * (float) Math.pow(r[i], exponent);
+                }
             }
             maps[k] = FloatMaps.normalizeMax(FloatMaps.clamp01(out));
         }

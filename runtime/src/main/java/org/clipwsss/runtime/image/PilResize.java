@@ -50,6 +50,32 @@ public final class PilResize {
         int outW = k.outSize;
         byte[] src = in.data();
         byte[] dst = new byte[outW * rows * ch];
+        if (ch == 3) {
+            // the three channels in one pass over the taps (the same integer sums, in the same order per channel)
+            for (int y = 0; y < rows; y++) {
+                int rowStart = (y + firstRow) * inW;
+                for (int xx = 0; xx < outW; xx++) {
+                    int base = (rowStart + k.min[xx]) * 3;
+                    int n = k.count[xx];
+                    int kOff = xx * k.ksize;
+                    int s0 = HALF;
+                    int s1 = HALF;
+                    int s2 = HALF;
+                    for (int x = 0; x < n; x++) {
+                        int w = k.fixed[kOff + x];
+                        int i = base + 3 * x;
+                        s0 += (src[i] & 0xff) * w;
+                        s1 += (src[i + 1] & 0xff) * w;
+                        s2 += (src[i + 2] & 0xff) * w;
+                    }
+                    int o = (y * outW + xx) * 3;
+                    dst[o] = clip8(s0);
+                    dst[o + 1] = clip8(s1);
+                    dst[o + 2] = clip8(s2);
+                }
+            }
+            return new Raster8(outW, rows, ch, dst);
+        }
         for (int y = 0; y < rows; y++) {
             int rowStart = (y + firstRow) * inW;
             for (int xx = 0; xx < outW; xx++) {
@@ -74,16 +100,23 @@ public final class PilResize {
         int outH = k.outSize;
         byte[] src = in.data();
         byte[] dst = new byte[rowLen * outH];
+        int[] acc = new int[rowLen];
         for (int yy = 0; yy < outH; yy++) {
             int ymin = k.min[yy];
             int n = k.count[yy];
             int kOff = yy * k.ksize;
-            for (int i = 0; i < rowLen; i++) {
-                int ss = HALF;
-                for (int y = 0; y < n; y++) {
-                    ss += (src[(ymin + y) * rowLen + i] & 0xff) * k.fixed[kOff + y];
+            // row by row over the taps (sequential memory, vectorisable); integer sums, so the order does not matter
+            java.util.Arrays.fill(acc, HALF);
+            for (int y = 0; y < n; y++) {
+                int w = k.fixed[kOff + y];
+                int row = (ymin + y) * rowLen;
+                for (int i = 0; i < rowLen; i++) {
+                    acc[i] += (src[row + i] & 0xff) * w;
                 }
-                dst[yy * rowLen + i] = clip8(ss);
+            }
+            int o = yy * rowLen;
+            for (int i = 0; i < rowLen; i++) {
+                dst[o + i] = clip8(acc[i]);
             }
         }
         return new Raster8(in.width(), outH, ch, dst);
