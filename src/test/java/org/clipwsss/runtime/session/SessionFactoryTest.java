@@ -81,4 +81,20 @@ class SessionFactoryTest {
             assertTrue(e.getMessage().startsWith(corrupt.toString()) && e.getMessage().contains("cannot load"), e.getMessage());
         }
     }
+
+    /** Sessions' threads do not spin after a run (they took the cores from the next session's run); the property brings it back. */
+    @Test
+    void sessionThreadsDoNotSpinUnlessAsked() throws Exception {
+        try (SessionFactory f = new SessionFactory(Device.CPU, 2);
+                ai.onnxruntime.OrtSession.SessionOptions o = f.options()) {
+            assertEquals("0", o.getConfigEntries().get("session.intra_op.allow_spinning"));
+        }
+        System.setProperty("clipwsss.ortSpinning", "true");
+        try (SessionFactory f = new SessionFactory(Device.CPU, 2);
+                ai.onnxruntime.OrtSession.SessionOptions o = f.options()) {
+            assertEquals("1", o.getConfigEntries().get("session.intra_op.allow_spinning"));
+        } finally {
+            System.clearProperty("clipwsss.ortSpinning");
+        }
+    }
 }
