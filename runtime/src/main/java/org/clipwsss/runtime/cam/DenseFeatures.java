@@ -94,24 +94,28 @@ public final class DenseFeatures {
     float[][][] softmax(float[][] texts, float scale, int keep) {
         int np = gridWidth * gridHeight;
         float[][][] out = new float[keep][patches.length][np];
-        double[] logits = new double[texts.length];
         for (int w = 0; w < patches.length; w++) {
             float[] f = patches[w];
-            for (int p = 0; p < np; p++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int t = 0; t < texts.length; t++) {
-                    logits[t] = scale * dot(f, p * dim, texts[t], dim);
-                    max = Math.max(max, logits[t]);
+            int window = w;
+            // patches in parallel blocks: each patch's softmax is computed by one thread, the same way
+            org.clipwsss.runtime.Parallel.rows(np, (long) texts.length * dim, (from, to) -> {
+                double[] logits = new double[texts.length];
+                for (int p = from; p < to; p++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int t = 0; t < texts.length; t++) {
+                        logits[t] = scale * dot(f, p * dim, texts[t], dim);
+                        max = Math.max(max, logits[t]);
+                    }
+                    double sum = 0;
+                    for (int t = 0; t < texts.length; t++) {
+                        logits[t] = Math.exp(logits[t] - max);
+                        sum += logits[t];
+                    }
+                    for (int t = 0; t < keep; t++) {
+                        out[t][window][p] = (float) (logits[t] / sum);
+                    }
                 }
-                double sum = 0;
-                for (int t = 0; t < texts.length; t++) {
-                    logits[t] = Math.exp(logits[t] - max);
-                    sum += logits[t];
-                }
-                for (int t = 0; t < keep; t++) {
-                    out[t][w][p] = (float) (logits[t] / sum);
-                }
-            }
+            });
         }
         return out;
     }

@@ -52,28 +52,7 @@ public final class PilResize {
         byte[] dst = new byte[outW * rows * ch];
         if (ch == 3) {
             // the three channels in one pass over the taps (the same integer sums, in the same order per channel)
-            for (int y = 0; y < rows; y++) {
-                int rowStart = (y + firstRow) * inW;
-                for (int xx = 0; xx < outW; xx++) {
-                    int base = (rowStart + k.min[xx]) * 3;
-                    int n = k.count[xx];
-                    int kOff = xx * k.ksize;
-                    int s0 = HALF;
-                    int s1 = HALF;
-                    int s2 = HALF;
-                    for (int x = 0; x < n; x++) {
-                        int w = k.fixed[kOff + x];
-                        int i = base + 3 * x;
-                        s0 += (src[i] & 0xff) * w;
-                        s1 += (src[i + 1] & 0xff) * w;
-                        s2 += (src[i + 2] & 0xff) * w;
-                    }
-                    int o = (y * outW + xx) * 3;
-                    dst[o] = clip8(s0);
-                    dst[o + 1] = clip8(s1);
-                    dst[o + 2] = clip8(s2);
-                }
-            }
+            org.clipwsss.runtime.Parallel.rows(rows, (long) outW * k.ksize * 3, (from, to) -> horizontalRgb(src, dst, inW, k, firstRow, from, to));
             return new Raster8(outW, rows, ch, dst);
         }
         for (int y = 0; y < rows; y++) {
@@ -100,8 +79,13 @@ public final class PilResize {
         int outH = k.outSize;
         byte[] src = in.data();
         byte[] dst = new byte[rowLen * outH];
+        org.clipwsss.runtime.Parallel.rows(outH, (long) rowLen * k.ksize, (from, to) -> verticalRows(src, dst, rowLen, k, from, to));
+        return new Raster8(in.width(), outH, ch, dst);
+    }
+
+    private static void verticalRows(byte[] src, byte[] dst, int rowLen, Coefficients k, int from, int to) {
         int[] acc = new int[rowLen];
-        for (int yy = 0; yy < outH; yy++) {
+        for (int yy = from; yy < to; yy++) {
             int ymin = k.min[yy];
             int n = k.count[yy];
             int kOff = yy * k.ksize;
@@ -119,7 +103,32 @@ public final class PilResize {
                 dst[o + i] = clip8(acc[i]);
             }
         }
-        return new Raster8(in.width(), outH, ch, dst);
+    }
+
+    private static void horizontalRgb(byte[] src, byte[] dst, int inW, Coefficients k, int firstRow, int from, int to) {
+        int outW = k.outSize;
+        for (int y = from; y < to; y++) {
+            int rowStart = (y + firstRow) * inW;
+            for (int xx = 0; xx < outW; xx++) {
+                int base = (rowStart + k.min[xx]) * 3;
+                int n = k.count[xx];
+                int kOff = xx * k.ksize;
+                int s0 = HALF;
+                int s1 = HALF;
+                int s2 = HALF;
+                for (int x = 0; x < n; x++) {
+                    int w = k.fixed[kOff + x];
+                    int i = base + 3 * x;
+                    s0 += (src[i] & 0xff) * w;
+                    s1 += (src[i + 1] & 0xff) * w;
+                    s2 += (src[i + 2] & 0xff) * w;
+                }
+                int o = (y * outW + xx) * 3;
+                dst[o] = clip8(s0);
+                dst[o + 1] = clip8(s1);
+                dst[o + 2] = clip8(s2);
+            }
+        }
     }
 
     private static byte clip8(int ss) {
