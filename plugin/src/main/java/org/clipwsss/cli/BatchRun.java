@@ -24,11 +24,11 @@ final class BatchRun {
 
     static BatchSummary run(ModelOptions modelOptions, PipelineOptions pipelineOptions, BatchJob.Input input, Path out,
             int every, boolean overwrite, PrintWriter terminal) {
-        return run(modelOptions, pipelineOptions, input, out, every, overwrite, terminal, BatchJob.CamStorage.FULL);
+        return run(modelOptions, pipelineOptions, input, out, every, overwrite, terminal, BatchJob.CamStorage.FULL, null);
     }
 
     static BatchSummary run(ModelOptions modelOptions, PipelineOptions pipelineOptions, BatchJob.Input input, Path out,
-            int every, boolean overwrite, PrintWriter terminal, BatchJob.CamStorage storage) {
+            int every, boolean overwrite, PrintWriter terminal, BatchJob.CamStorage storage, org.clipwsss.runtime.batch.Shard shard) {
         try (SessionFactory sessions = modelOptions.sessions(); ClipModel model = modelOptions.open(sessions)) {
             Pipeline pipeline = Pipeline.create(model, pipelineOptions.settings());
             Map<String, Object> info = new LinkedHashMap<>();
@@ -40,7 +40,7 @@ final class BatchRun {
             try (CancelOnSignal cancel = new CancelOnSignal(terminal,
                     "interrupted: stopping after this image; run the same command again to continue")) {
                 BatchSummary s = new BatchJob(pipeline, input, out, new Cancellable(new TerminalProgress(terminal, every), cancel),
-                        info, overwrite).camStorage(storage).run();
+                        info, overwrite).camStorage(storage).shard(shard).run();
                 if (s.cancelled()) {
                     cancel.stoppedEarly();
                 }

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code clip-wsss} command line. */
 @Command(name = "clip-wsss", mixinStandardHelpOptions = true, versionProvider = Main.VersionLine.class,
         description = "Image-level tags to pixel masks with CLIP.",
-        subcommands = {SimilarityCommand.class, SegmentCommand.class, CamCommand.class, SelectSynonymsCommand.class,
+        subcommands = {SimilarityCommand.class, SegmentCommand.class, SummarizeCommand.class, CamCommand.class, SelectSynonymsCommand.class,
             EvaluateCommand.class, CrfCommand.class, TokenizeCommand.class, PreprocessCommand.class,
             EmbedImageCommand.class, EmbedTextCommand.class, ExportCommand.class, ModelsCommand.class, TrainPromptsCommand.class, TrainAdaptersCommand.class, TrainMaskGeneratorCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class})

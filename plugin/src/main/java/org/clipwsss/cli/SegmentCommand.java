@@ -53,6 +53,12 @@ final class SegmentCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Recompute images whose outputs already exist (default: skip them, resuming).")
     boolean overwrite;
 
+    @Option(names = "--shard", paramLabel = "I/N", description = "Process only shard I of N (0 <= I < N) of the folder's images,"
+            + " sorted by name (every N-th from the I-th); N shards may write to the same --out at once, each with its own"
+            + " run.shard-I-of-N.json and errors.shard-I-of-N.csv; 'summarize --out' merges them. E.g."
+            + " $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT with --array=0-(N-1).")
+    String shard;
+
     @Spec
     CommandSpec spec;
 
@@ -65,7 +71,7 @@ final class SegmentCommand implements Callable<Integer> {
                     case "float32" -> false;
                     case "float16" -> true;
                     default -> throw new ClipWsssException("--cam-dtype must be float32 or float16, not '" + camDtype + "'");
-                }));
+                }), shard == null ? null : org.clipwsss.runtime.batch.Shard.parse(shard));
         if (s.stoppedBy() != null) {
             throw new ClipWsssException(s.failure());
         }

@@ -89,7 +89,7 @@ public final class ClipWsss {
     }
 
     public static BatchSummary batch(String input, String labels, String output, String options, ProgressListener listener) {
-        Options o = Options.parse(options, List.of("classes", "overwrite", "max_pixels", "cam_resolution", "cam_dtype"));
+        Options o = Options.parse(options, List.of("classes", "overwrite", "max_pixels", "cam_resolution", "cam_dtype", "shard"));
         Pipeline p = Models.pipeline(o.model(), o.pipeline());
         Path csv = org.clipwsss.runtime.prompts.LabelsCsv.fileOrNull(labels);
         String classes = o.get("classes");
@@ -105,7 +105,16 @@ public final class ClipWsss {
         }
         BatchJob.CamStorage storage = new BatchJob.CamStorage(o.get("cam_resolution").isBlank() ? 0 : (int) o.whole("cam_resolution"),
                 dtype.equals("float16"));
-        return new BatchJob(p, in, Path.of(output), listener, info, o.get("overwrite").equals("true")).camStorage(storage).run();
+        return new BatchJob(p, in, Path.of(output), listener, info, o.get("overwrite").equals("true")).camStorage(storage)
+                .shard(o.get("shard").isBlank() ? null : org.clipwsss.runtime.batch.Shard.parse(o.get("shard"))).run();
+    }
+
+    /**
+     * Merges the shards' reports in an output folder (run.json, errors.csv, selection.csv; the dataset-wide synonym
+     * choice from the shards' scores); says which shards are missing or unfinished.
+     */
+    public static org.clipwsss.runtime.batch.ShardReports.Summary summarize(String output) {
+        return org.clipwsss.runtime.batch.ShardReports.summarize(Path.of(output));
     }
 
     /** Confusion-matrix scores of predicted masks against ground truth (class list file optional: VOC's otherwise). */

@@ -18,7 +18,7 @@ public final class BatchPlugIn implements PlugIn {
     public void run(String arg) {
         Ij1Dialog.guard("Batch", () -> {
             Map<String, String> v = new Ij1Dialog("CLIP WSSS Batch").text("input", "").text("labels", "").text("output", "")
-                    .text("classes", "").texts(Options.PIPELINE_KEYS).text("max_pixels", "").text("cam_resolution", "").text("cam_dtype", "").flag("overwrite", false).ask();
+                    .text("classes", "").texts(Options.PIPELINE_KEYS).text("max_pixels", "").text("cam_resolution", "").text("cam_dtype", "").text("shard", "").flag("overwrite", false).ask();
             if (v == null) {
                 return;
             }

@@ -114,6 +114,7 @@ public final class BatchJob {
 
     private final Pipeline pipeline;
     private CamStorage camStorage = CamStorage.FULL;
+    private Shard shard;
     private final Input input;
     private final Path out;
     private final ProgressListener listener;
@@ -140,6 +141,17 @@ public final class BatchJob {
         return this;
     }
 
+    /** Processes only this shard's part of the images ({@link Shard}); null: all of them (the default). */
+    public BatchJob shard(Shard s) {
+        this.shard = s;
+        return this;
+    }
+
+    /** The file name of a report ({@code run.json}, {@code errors.csv}) of this run: with the shard's suffix when sharded. */
+    private String report(String stem, String ext) {
+        return stem + (shard == null ? "" : shard.suffix()) + "." + ext;
+    }
+
     public BatchSummary run() {
         try {
             Files.createDirectories(out.resolve("cams"));
@@ -148,14 +160,15 @@ public final class BatchJob {
         } catch (IOException e) {
             throw ClipWsssException.file(out, "cannot create the output folder (" + e.getMessage() + ")", e);
         }
-        try (OutputLock lock = OutputLock.acquire(out)) {
+        try (OutputLock lock = shard == null ? OutputLock.acquire(out) : OutputLock.acquireShard(out, shard)) {
             return runLocked();
         }
     }
 
     private BatchSummary runLocked() {
         long t0 = System.nanoTime();
-        List<Path> images = input.imageFiles() != null ? input.imageFiles() : listImages(input.imageDir());
+        List<Path> all = input.imageFiles() != null ? input.imageFiles() : listImages(input.imageDir());
+        List<Path> images = shard == null ? all : shard.of(all);
         LabelsCsv labels = input.labelsCsv() == null ? null : LabelsCsv.load(input.labelsCsv());
         if (labels == null && input.fixedLabels() == null) {
             throw new ClipWsssException("give either a labels CSV or one label set for all images");
@@ -168,17 +181,35 @@ public final class BatchJob {
                 Map.of("folder", String.valueOf(modelInfo.get("folder"))), classes.withBackground());
         fingerprint.check(out, json, overwrite);
         try {
+            // a killed run's temporary files; a shard removes only its own (the other shards may be writing theirs)
+            java.util.Set<String> mine = new java.util.HashSet<>();
+            images.forEach(i -> mine.add(baseName(i)));
+            java.util.function.Predicate<String> own = shard == null ? t -> true
+                    : t -> t.startsWith(report("run", "json")) || t.startsWith(report("errors", "csv"))
+                            || mine.contains(t.substring(0, Math.max(0, t.lastIndexOf('.'))));
             for (Path dir : List.of(out, out.resolve("cams"), out.resolve("masks"), out.resolve("overlays"))) {
-                OutputCheck.cleanTemporaries(dir);
+                OutputCheck.cleanTemporaries(dir, own);
+            }
+            if (shard == null && overwrite) {
+                ShardReports.removeShardReports(out);
             }
         } catch (IOException e) {
             throw ClipWsssException.file(out, "cannot remove a killed run's temporary files (" + e.getMessage() + ")", e);
         }
         writeStartedRunJson(fingerprint);
         classes.writeTo(out.resolve("classes.txt"));
-        Map<String, String> datasetNames = pipeline.settings().synonymMode().equals("dataset") && pipeline.settings().synonymsOn()
-                ? datasetSelection(images, labels, fingerprint) : null;
-        Map<String, String> clashes = clashes(images);
+        boolean datasetMode = pipeline.settings().synonymMode().equals("dataset") && pipeline.settings().synonymsOn();
+        Map<String, String> datasetNames = datasetMode ? datasetSelection(all, labels, fingerprint) : null;
+        if (datasetMode && datasetNames == null) {
+            // a shard's first pass: its scores for the dataset-wide choice are written; summarize picks the names
+            BatchSummary scored = new BatchSummary(images.size(), 0, 0, 0, false, (System.nanoTime() - t0) / 1e9, out, List.of(), null,
+                    "shard " + shard + ": its synonym scores are in " + report("synonym-scores", "json") + "; when every shard has"
+                    + " written its scores, run summarize on the output folder, then run the shards again");
+            writeRunJson(scored, classes, null, fingerprint, "scored");
+            listener.finished(scored);
+            return scored;
+        }
+        Map<String, String> clashes = clashes(all);
 
         listener.started(images.size());
         boolean cancelled = false;
@@ -216,7 +247,9 @@ public final class BatchJob {
             reader.shutdownNow();
             writer.shutdown();
         }
-        writeSelectionCsv();
+        if (shard == null) {
+            writeSelectionCsv(out, json); // sharded: summarize writes it, once every shard is done
+        }
         writeErrorsCsv(tally.failures);
         BatchSummary summary = new BatchSummary(images.size(), tally.done, tally.skipped, tally.failures.size(), cancelled,
                 (System.nanoTime() - t0) / 1e9, out, tally.failures, tally.stoppedBy);
@@ -251,11 +284,15 @@ public final class BatchJob {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("status", "running");
         run.put("clip_wsss_version", org.clipwsss.runtime.Version.get());
+        if (shard != null) {
+            run.put("shard", Map.of("index", shard.index(), "count", shard.count()));
+        }
         run.put("fingerprint", fingerprint.values());
+        Path file = out.resolve(report("run", "json"));
         try {
-            AtomicFiles.writeString(out.resolve("run.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
+            AtomicFiles.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
         } catch (IOException e) {
-            throw ClipWsssException.file(out.resolve("run.json"), "cannot write (" + e.getMessage() + ")", e);
+            throw ClipWsssException.file(file, "cannot write (" + e.getMessage() + ")", e);
         }
     }
 
@@ -463,13 +500,19 @@ public final class BatchJob {
         return o;
     }
 
+    /**
+     * The dataset-wide names (POLE's per-dataset mode) over all the folder's {@code images}: from synonyms-dataset.json
+     * when it was made for the same settings and images, else scored here. A shard scores only its part, writes the
+     * sums to synonym-scores.shard-I-of-N.json and returns null until summarize has reduced every shard's sums into
+     * synonyms-dataset.json.
+     */
     private Map<String, String> datasetSelection(List<Path> images, LabelsCsv labels, RunFingerprint fingerprint) {
-        Path saved = out.resolve("synonyms-dataset.json");
+        Path saved = out.resolve(DatasetScores.SELECTED);
         try {
             JsonNode key = json.readTree(json.writeValueAsString(Map.of("fingerprint", fingerprint.values(), "images", images.stream()
                     .map(p -> p.getFileName().toString()).toList(), "labels", String.valueOf(input.labelsCsv() != null
                     ? input.labelsCsv().toAbsolutePath() : input.fixedLabels()))));
-            if (!overwrite && Files.isRegularFile(saved)) {
+            if ((!overwrite || shard != null) && Files.isRegularFile(saved)) {
                 JsonNode old = json.readTree(saved.toFile());
                 if (key.equals(old.path("key"))) {
                     Map<String, String> m = new LinkedHashMap<>();
@@ -478,31 +521,39 @@ public final class BatchJob {
                 }
             }
             DatasetSelection sel = new DatasetSelection();
-            for (Path image : images) {
-                List<String> l = labels == null ? input.fixedLabels() : labels.labelsFor(image.getFileName().toString());
-                if (l == null) {
-                    continue;
+            if (shard != null) {
+                Path scores = out.resolve(report("synonym-scores", "json"));
+                if (!Files.isRegularFile(scores) || !key.equals(json.readTree(scores.toFile()).path("key"))) {
+                    score(sel, shard.of(images), labels);
+                    DatasetScores.writeScores(scores, key, sel, json);
                 }
-                try {
-                    sel.add(pipeline.scoreSynonyms(ImageFiles.read(image, input.maxPixels()), l));
-                } catch (Exception | OutOfMemoryError | StackOverflowError | AssertionError e) {
-                    // the image fails again, with its reason, in the main pass; it just does not vote here
-                    continue;
-                }
+                return null;
             }
-            ObjectNode o = json.createObjectNode();
-            o.set("key", key);
-            o.set("selected", json.valueToTree(sel.choices()));
-            o.set("mean_probability", json.valueToTree(sel.means()));
-            AtomicFiles.writeString(saved, json.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n");
+            score(sel, images, labels);
+            DatasetScores.writeSelected(saved, key, sel, json);
             return sel.choices();
         } catch (IOException e) {
             throw ClipWsssException.file(saved, "cannot read or write the per-dataset selection (" + e.getMessage() + ")", e);
         }
     }
 
+    private void score(DatasetSelection sel, List<Path> images, LabelsCsv labels) {
+        for (Path image : images) {
+            List<String> l = labels == null ? input.fixedLabels() : labels.labelsFor(image.getFileName().toString());
+            if (l == null) {
+                continue;
+            }
+            try {
+                sel.add(pipeline.scoreSynonyms(ImageFiles.read(image, input.maxPixels()), l));
+            } catch (Exception | OutOfMemoryError | StackOverflowError | AssertionError e) {
+                // the image fails again, with its reason, in the main pass; it just does not vote here
+                continue;
+            }
+        }
+    }
+
     /** selection.csv from every image's cams/NAME.json (so a resumed run lists the earlier images too). */
-    private void writeSelectionCsv() {
+    static void writeSelectionCsv(Path out, ObjectMapper json) {
         StringBuilder csv = new StringBuilder("image,class,chosen_name,probability\n");
         List<Path> jsons = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(out.resolve("cams"), "*.json")) {
@@ -535,13 +586,21 @@ public final class BatchJob {
         for (ImageOutcome f : failures) {
             csv.append(csvField(f.image())).append(',').append(csvField(f.reason())).append('\n');
         }
-        AtomicFiles.writeString(out.resolve("errors.csv"), csv.toString());
+        AtomicFiles.writeString(out.resolve(report("errors", "csv")), csv.toString());
     }
 
     private void writeRunJson(BatchSummary s, ClassList classes, Map<String, String> datasetNames, RunFingerprint fingerprint) {
+        writeRunJson(s, classes, datasetNames, fingerprint, s.stoppedBy() != null ? "stopped" : s.cancelled() ? "cancelled" : "finished");
+    }
+
+    private void writeRunJson(BatchSummary s, ClassList classes, Map<String, String> datasetNames, RunFingerprint fingerprint,
+            String status) {
         Map<String, Object> run = new LinkedHashMap<>();
-        run.put("status", s.stoppedBy() != null ? "stopped" : s.cancelled() ? "cancelled" : "finished");
+        run.put("status", status);
         run.put("clip_wsss_version", org.clipwsss.runtime.Version.get());
+        if (shard != null) {
+            run.put("shard", Map.of("index", shard.index(), "count", shard.count()));
+        }
         run.put("fingerprint", fingerprint.values());
         run.put("model", modelInfo);
         run.put("input", Map.of("images", String.valueOf(input.imageDir() != null ? input.imageDir() : input.imageFiles()), "labels",
@@ -571,10 +630,11 @@ public final class BatchJob {
             errors.add(Map.of("image", f.image(), "reason", f.reason()));
         }
         run.put("errors", errors);
+        Path file = out.resolve(report("run", "json"));
         try {
-            AtomicFiles.writeString(out.resolve("run.json"), json.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
+            AtomicFiles.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
         } catch (IOException e) {
-            throw ClipWsssException.file(out.resolve("run.json"), "cannot write (" + e.getMessage() + ")", e);
+            throw ClipWsssException.file(file, "cannot write (" + e.getMessage() + ")", e);
         }
     }
 

@@ -8,9 +8,15 @@ import java.util.List;
  * {@link Error} after which the run could not go on stopped it, why ({@code stoppedBy}, else null).
  */
 public record BatchSummary(int total, int done, int skipped, int failed, boolean cancelled, double seconds, Path outDir,
-        List<ImageOutcome> failures, String stoppedBy) {
+        List<ImageOutcome> failures, String stoppedBy, String note) {
     public BatchSummary {
         failures = List.copyOf(failures);
+    }
+
+    /** A summary without a note. */
+    public BatchSummary(int total, int done, int skipped, int failed, boolean cancelled, double seconds, Path outDir,
+            List<ImageOutcome> failures, String stoppedBy) {
+        this(total, done, skipped, failed, cancelled, seconds, outDir, failures, stoppedBy, null);
     }
 
     /** Images neither done, skipped nor failed (a cancel or a stop came first). */
@@ -43,7 +49,7 @@ public record BatchSummary(int total, int done, int skipped, int failed, boolean
     public String oneLine() {
         String end = stoppedBy != null ? ", STOPPED (" + stoppedBy + "), " + notProcessed() + " not processed"
                 : cancelled ? ", cancelled, " + notProcessed() + " not processed" : "";
-        return String.format("%d images: %d done, %d skipped (already complete), %d failed%s in %.1f s; outputs in %s",
-                total, done, skipped, failed, end, seconds, outDir);
+        return String.format("%d images: %d done, %d skipped (already complete), %d failed%s in %.1f s; outputs in %s%s",
+                total, done, skipped, failed, end, seconds, outDir, note == null ? "" : "; " + note);
     }
 }

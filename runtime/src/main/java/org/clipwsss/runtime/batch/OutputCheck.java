@@ -83,13 +83,20 @@ final class OutputCheck {
 
     /** Deletes this tool's temporary files ({@code .NAME.HEX.tmp}) in {@code dir} left by a killed run; returns how many. */
     static int cleanTemporaries(Path dir) throws IOException {
+        return cleanTemporaries(dir, target -> true);
+    }
+
+    /** As {@link #cleanTemporaries(Path)}, only the temporaries whose target file name {@code target} accepts. */
+    static int cleanTemporaries(Path dir, java.util.function.Predicate<String> target) throws IOException {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
         int n = 0;
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
             for (Path p : s) {
-                if (Files.isRegularFile(p) && TEMPORARY.matcher(p.getFileName().toString()).matches()) {
+                String name = p.getFileName().toString();
+                if (Files.isRegularFile(p) && TEMPORARY.matcher(name).matches()
+                        && target.test(name.substring(1, name.lastIndexOf('.', name.length() - 5)))) {
                     Files.delete(p);
                     n++;
                 }

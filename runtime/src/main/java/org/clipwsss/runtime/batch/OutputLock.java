@@ -18,23 +18,48 @@ final class OutputLock implements AutoCloseable {
 
     private final FileChannel channel;
     private final FileLock lock;
+    /** A shard's shared hold on the folder's lock (null for a whole-folder run). */
+    private final OutputLock folder;
 
-    private OutputLock(FileChannel channel, FileLock lock) {
+    private OutputLock(FileChannel channel, FileLock lock, OutputLock folder) {
         this.channel = channel;
         this.lock = lock;
+        this.folder = folder;
+    }
+
+    /**
+     * A shard's locks: the folder's lock shared (so shards run side by side, and a whole-folder run cannot start among
+     * them) and the shard's own {@code .clip-wsss.shard-I-of-N.lock} exclusive (the same shard cannot run twice).
+     */
+    static OutputLock acquireShard(Path out, Shard shard) {
+        OutputLock shared = lock(out, FILE, true, "a run over the whole folder is writing to it (it holds " + FILE
+                + "); wait for it to finish, or give another output folder", null);
+        try {
+            String own = ".clip-wsss" + shard.suffix() + ".lock";
+            return lock(out, own, false, "shard " + shard + " is already running on this output folder (it holds " + own + ")", shared);
+        } catch (RuntimeException e) {
+            shared.close();
+            throw e;
+        }
     }
 
     static OutputLock acquire(Path out) {
-        Path file = out.resolve(FILE);
+        return lock(out, FILE, false, "another run is writing to this output folder (it holds " + FILE
+                + " or a shard's lock); wait for it to finish, or give another output folder", null);
+    }
+
+    private static OutputLock lock(Path out, String name, boolean shared, String busy, OutputLock folder) {
+        Path file = out.resolve(name);
         FileChannel channel;
         try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel = shared ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw ClipWsssException.file(out, "cannot create the lock file " + FILE + " (" + e.getMessage() + ")", e);
+            throw ClipWsssException.file(out, "cannot create the lock file " + name + " (" + e.getMessage() + ")", e);
         }
         FileLock lock;
         try {
-            lock = channel.tryLock();
+            lock = channel.tryLock(0, Long.MAX_VALUE, shared);
         } catch (OverlappingFileLockException | IOException e) {
             lock = null;
         }
@@ -44,10 +69,9 @@ final class OutputLock implements AutoCloseable {
             } catch (IOException e) {
                 // the lock was not ours; nothing to release
             }
-            throw ClipWsssException.file(out, "another run is writing to this output folder (it holds " + FILE
-                    + "); wait for it to finish, or give another output folder");
+            throw ClipWsssException.file(out, busy);
         }
-        return new OutputLock(channel, lock);
+        return new OutputLock(channel, lock, folder);
     }
 
     @Override
@@ -57,6 +81,10 @@ final class OutputLock implements AutoCloseable {
             channel.close();
         } catch (IOException e) {
             throw new ClipWsssException("cannot release the output folder's lock (" + e.getMessage() + ")", e);
+        } finally {
+            if (folder != null) {
+                folder.close();
+            }
         }
     }
 }

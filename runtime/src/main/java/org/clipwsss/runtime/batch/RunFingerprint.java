@@ -37,10 +37,16 @@ final class RunFingerprint {
      * (or outputs with no fingerprint) is an error naming the differences, unless {@code overwrite}.
      */
     void check(Path out, ObjectMapper json, boolean overwrite) {
-        Path runJson = out.resolve("run.json");
-        if (overwrite || !Files.isRegularFile(runJson)) {
+        if (overwrite) {
             return;
         }
+        for (Path runJson : ShardReports.runFiles(out)) {
+            check(out, runJson, json);
+        }
+    }
+
+    /** One run file's fingerprint against this one (run.json, or a shard's run.shard-I-of-N.json). */
+    private void check(Path out, Path runJson, ObjectMapper json) {
         JsonNode saved;
         try {
             saved = json.readTree(runJson.toFile()).path("fingerprint");
@@ -71,7 +77,7 @@ final class RunFingerprint {
             }
         });
         if (!differences.isEmpty()) {
-            throw ClipWsssException.file(out, "was made with other settings (" + String.join("; ", differences)
+            throw ClipWsssException.file(out, "was made with other settings (" + runJson.getFileName() + ": " + String.join("; ", differences)
                     + "); rerun with the same settings to resume, use --overwrite to recompute everything, or give another output folder");
         }
     }

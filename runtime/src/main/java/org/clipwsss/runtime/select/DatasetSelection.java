@@ -40,6 +40,26 @@ public final class DatasetSelection {
         return out;
     }
 
+    /** label -> candidate -> {sum of probabilities, images}: what shards write for the dataset-wide choice. */
+    public synchronized Map<String, Map<String, double[]>> sums() {
+        Map<String, Map<String, double[]>> out = new LinkedHashMap<>();
+        sums.forEach((label, perCandidate) -> {
+            Map<String, double[]> m = new LinkedHashMap<>();
+            perCandidate.forEach((c, acc) -> m.put(c, acc.clone()));
+            out.put(label, m);
+        });
+        return out;
+    }
+
+    /** Adds another part's sums (a shard's), as if its images had been added here. */
+    public synchronized void merge(Map<String, Map<String, double[]>> other) {
+        other.forEach((label, perCandidate) -> perCandidate.forEach((c, acc) -> {
+            double[] mine = sums.computeIfAbsent(label, k -> new LinkedHashMap<>()).computeIfAbsent(c, k -> new double[2]);
+            mine[0] += acc[0];
+            mine[1] += acc[1];
+        }));
+    }
+
     /** label -> candidate -> mean probability. */
     public synchronized Map<String, Map<String, Double>> means() {
         Map<String, Map<String, Double>> out = new LinkedHashMap<>();
