@@ -8,6 +8,8 @@
 //   model=DIR       optional: a CLIP model folder or the name of a model installed with Manage Models
 //   classes=FILE    optional: class list, one per line (line index = mask value); default: the labels' union
 //   and any pipeline option: method= synonyms= background= template= bg_threshold= refine= ...
+//   shard=I/N       optional: only shard I of N (0 <= I < N) of the sorted images; N shards may share the output folder;
+//                   then run("CLIP WSSS Summarize", "output=[FOLDER]") merges their reports (examples/slurm/)
 //
 // A rerun skips images that are already done; bad images are listed in errors.csv and the run goes on.
 // Headless:  fiji --headless -macro macros/batch_folder_with_labels.ijm "input=/data/img labels=/data/labels.csv output=/data/out"
