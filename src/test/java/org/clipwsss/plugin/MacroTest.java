@@ -20,7 +20,7 @@ class MacroTest {
     @BeforeAll
     static void ij1() throws Exception {
         Map<String, String> commands = Ij1Macros.setUp();
-        assertEquals(6, commands.size(), "plugins.config registers the macro commands: " + commands);
+        assertEquals(7, commands.size(), "plugins.config registers the macro commands: " + commands);
         for (String cls : commands.values()) {
             assertTrue(ij.plugin.PlugIn.class.isAssignableFrom(Class.forName(cls)), cls);
         }
@@ -54,6 +54,23 @@ class MacroTest {
         log = runMacroFile("evaluate_masks.ijm", "pred=[" + out.resolve("masks") + "] gt=["
                 + VOC.resolve("SegmentationClass").toAbsolutePath() + "] classes=[" + VOC.resolve("classes.txt").toAbsolutePath() + "]");
         assertTrue(log.contains("mIoU"), log);
+    }
+
+    /** shard=I/N through the batch macro, then CLIP WSSS Summarize: a missing shard stops the macro, both merge. */
+    @Test
+    void shardsThroughTheBatchMacroAndSummarize(@TempDir Path tmp) {
+        Path out = tmp.resolve("sharded out");
+        String common = "input=[" + VOC.resolve("JPEGImages").toAbsolutePath() + "] labels=[" + VOC.resolve("labels.csv").toAbsolutePath()
+                + "] output=[" + out + "] model=[" + TINY + "]";
+        String log = runMacroFile("batch_folder_with_labels.ijm", common + " shard=0/2");
+        assertTrue(log.contains("2 images: 2 done"), log);
+        log = Ij1Macros.logOf(() -> IJ.runMacro("run(\"CLIP WSSS Summarize\", \"output=[" + out + "]\");"));
+        assertTrue(log.contains("missing (no report yet): 1/2"), log);
+        log = runMacroFile("batch_folder_with_labels.ijm", common + " shard=1/2");
+        assertTrue(log.contains("1 images: 1 done"), log);
+        log = Ij1Macros.logOf(() -> IJ.runMacro("run(\"CLIP WSSS Summarize\", \"output=[" + out + "]\");"));
+        assertTrue(log.contains("CLIP WSSS Summarize: 2 shards, all finished; 3 images in the shards' reports: 3 done"), log);
+        assertTrue(Files.isRegularFile(out.resolve("selection.csv")));
     }
 
     @Test

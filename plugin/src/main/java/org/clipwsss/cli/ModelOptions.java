@@ -36,11 +36,21 @@ public final class ModelOptions {
             description = "Folder for graphs built from safetensors (default: $CLIP_WSSS_CACHE or ~/.cache/clip-wsss).")
     Path cache;
 
-    SessionFactory sessions() {
+    public SessionFactory sessions() {
         return new SessionFactory(Device.parse(device), threads);
     }
 
-    ClipModel open(SessionFactory sessions) {
+    /** The sessions with {@code n} intra-op threads instead of --threads (a Spark task's cores). */
+    public SessionFactory sessions(int n) {
+        return new SessionFactory(Device.parse(device), n);
+    }
+
+    /** The --model folder. */
+    public Path model() {
+        return model;
+    }
+
+    public ClipModel open(SessionFactory sessions) {
         ClipModel.Options o = ClipModel.Options.defaults().withSource(GraphSource.parse(source)).withVariant(variant)
                 .withSessions(sessions).withCacheRoot(cache);
         return ClipModel.open(model, o);

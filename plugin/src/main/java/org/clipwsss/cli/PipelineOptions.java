@@ -85,7 +85,7 @@ public final class PipelineOptions {
             + " pixels under 0.95 confidence 255) instead of the argmax.")
     boolean crf;
 
-    PipelineSettings settings() {
+    public PipelineSettings settings() {
         return new PipelineSettings(method, camModel, PipelineSettings.synonymsFor(method, synonyms), synonymMode, background, template,
                 selectionTemplate, logitScale, PipelineSettings.refineFor(method, refineExponent), bgThreshold, bgPower, ignoreMargin,
                 inputSize, overlap, maxWindows, adapters, PipelineSettings.affinityFor(method, affinity), gridBudget(), crf);

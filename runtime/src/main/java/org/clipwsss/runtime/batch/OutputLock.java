@@ -18,10 +18,10 @@ final class OutputLock implements AutoCloseable {
 
     private final FileChannel channel;
     private final FileLock lock;
-    /** A shard's shared hold on the folder's lock (null for a whole-folder run). */
-    private final OutputLock folder;
+    /** Releases a shard's shared hold on the folder's lock (null for a whole-folder run). */
+    private final Runnable folder;
 
-    private OutputLock(FileChannel channel, FileLock lock, OutputLock folder) {
+    private OutputLock(FileChannel channel, FileLock lock, Runnable folder) {
         this.channel = channel;
         this.lock = lock;
         this.folder = folder;
@@ -32,14 +32,40 @@ final class OutputLock implements AutoCloseable {
      * them) and the shard's own {@code .clip-wsss.shard-I-of-N.lock} exclusive (the same shard cannot run twice).
      */
     static OutputLock acquireShard(Path out, Shard shard) {
-        OutputLock shared = lock(out, FILE, true, "a run over the whole folder is writing to it (it holds " + FILE
-                + "); wait for it to finish, or give another output folder", null);
+        Runnable shared = shared(out);
         try {
             String own = ".clip-wsss" + shard.suffix() + ".lock";
             return lock(out, own, false, "shard " + shard + " is already running on this output folder (it holds " + own + ")", shared);
         } catch (RuntimeException e) {
-            shared.close();
+            shared.run();
             throw e;
+        }
+    }
+
+    /** The folder's lock held shared, once per JVM (shards of one JVM, e.g. Spark tasks, share the hold; counted). */
+    private static final java.util.Map<Path, Object[]> SHARED = new java.util.HashMap<>();
+
+    private static synchronized Runnable shared(Path out) {
+        Path key = out.toAbsolutePath().normalize();
+        Object[] held = SHARED.get(key);
+        if (held == null) {
+            OutputLock l = lock(out, FILE, true, "a run over the whole folder is writing to it (it holds " + FILE
+                    + "); wait for it to finish, or give another output folder", null);
+            held = new Object[] {l, 0};
+            SHARED.put(key, held);
+        }
+        held[1] = (Integer) held[1] + 1;
+        OutputLock real = (OutputLock) held[0];
+        return () -> release(key, real);
+    }
+
+    private static synchronized void release(Path key, OutputLock real) {
+        Object[] held = SHARED.get(key);
+        int n = (Integer) held[1] - 1;
+        held[1] = n;
+        if (n == 0) {
+            SHARED.remove(key);
+            real.close();
         }
     }
 
@@ -48,7 +74,7 @@ final class OutputLock implements AutoCloseable {
                 + " or a shard's lock); wait for it to finish, or give another output folder", null);
     }
 
-    private static OutputLock lock(Path out, String name, boolean shared, String busy, OutputLock folder) {
+    private static OutputLock lock(Path out, String name, boolean shared, String busy, Runnable folder) {
         Path file = out.resolve(name);
         FileChannel channel;
         try {
@@ -83,7 +109,7 @@ final class OutputLock implements AutoCloseable {
             throw new ClipWsssException("cannot release the output folder's lock (" + e.getMessage() + ")", e);
         } finally {
             if (folder != null) {
-                folder.close();
+                folder.run();
             }
         }
     }

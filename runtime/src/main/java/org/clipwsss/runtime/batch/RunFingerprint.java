@@ -77,7 +77,8 @@ final class RunFingerprint {
             }
         });
         if (!differences.isEmpty()) {
-            throw ClipWsssException.file(out, "was made with other settings (" + runJson.getFileName() + ": " + String.join("; ", differences)
+            throw ClipWsssException.file(out, "was made with other settings (" + (runJson.getFileName().toString().equals("run.json") ? ""
+                    : runJson.getFileName() + ": ") + String.join("; ", differences)
                     + "); rerun with the same settings to resume, use --overwrite to recompute everything, or give another output folder");
         }
     }

@@ -1,0 +1,44 @@
+package org.clipwsss.spark;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.clipwsss.cli.ModelOptions;
+import org.clipwsss.runtime.clip.ClipModel;
+import org.clipwsss.runtime.session.SessionFactory;
+
+/**
+ * One loaded model per executor JVM (per model folder and thread count), shared by the tasks that run there; closed
+ * when the JVM ends. ONNX Runtime sessions are safe to run from several threads, so concurrent tasks share it.
+ */
+final class ExecutorModels {
+    /** A model and the sessions it runs in. */
+    record Loaded(SessionFactory sessions, ClipModel model) { }
+
+    private static final Map<String, Loaded> LOADED = new HashMap<>();
+    private static int loads;
+
+    private ExecutorModels() {
+    }
+
+    static synchronized Loaded get(ModelOptions options, int threads) {
+        String key = options.model().toAbsolutePath().normalize() + "|" + threads;
+        Loaded l = LOADED.get(key);
+        if (l == null) {
+            SessionFactory sessions = options.sessions(threads);
+            l = new Loaded(sessions, options.open(sessions));
+            LOADED.put(key, l);
+            loads++;
+            Loaded done = l;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                done.model().close();
+                done.sessions().close();
+            }, "clip-wsss-spark-model"));
+        }
+        return l;
+    }
+
+    /** How many models this JVM has loaded (the tests check: one per executor). */
+    static synchronized String describe() {
+        return "models loaded in this JVM: " + loads;
+    }
+}

@@ -1,0 +1,129 @@
+package org.clipwsss.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code clip-wsss-spark segment} on local[2]: over the VOC sample (plus a broken file) its outputs are the bytes of one
+ * {@code clip-wsss segment} process; with a task that throws on its first attempt, Spark tries it again, the retry
+ * resumes, and nothing is lost or written twice.
+ */
+class SparkSegmentTest {
+    static final Path VOC = Path.of("../shared/data/voc2012-sample");
+    static final Path SMALL = Path.of("src/test/resources/voc-sample");
+
+    static Path images(Path tmp, int n) throws Exception {
+        Path in = Files.createDirectories(tmp.resolve("in"));
+        boolean shared = Files.isDirectory(VOC.resolve("JPEGImages"));
+        Path src = shared ? VOC.resolve("JPEGImages") : SMALL.resolve("JPEGImages");
+        try (Stream<Path> s = Files.list(src)) {
+            for (Path p : s.sorted().limit(n).toList()) {
+                Files.copy(p, in.resolve(p.getFileName()));
+            }
+        }
+        Files.writeString(in.resolve("2007_zz_broken.jpg"), "not a JPEG");
+        List<String> rows = new ArrayList<>(Files.readAllLines((shared ? VOC : SMALL).resolve("labels.csv")));
+        rows.add("2007_zz_broken,cat");
+        Files.write(tmp.resolve("labels.csv"), rows);
+        return in;
+    }
+
+    static List<String> args(Path tmp, Path in, Path out) {
+        return new ArrayList<>(List.of("--model", "onnx-models/clip-tiny", "--cache", tmp.resolve("cache").toString(), "--input",
+                in.toString(), "--labels", tmp.resolve("labels.csv").toString(), "--out", out.toString()));
+    }
+
+    /** The single-process run with the same options (the command line of the plugin's jar). */
+    static void reference(Path tmp, Path in, Path out) {
+        List<String> a = new ArrayList<>(List.of("segment", "--progress-every", "1000"));
+        a.addAll(args(tmp, in, out));
+        StringWriter log = new StringWriter();
+        int code = org.clipwsss.cli.Main.run(a.toArray(String[]::new), new PrintWriter(log, true), new PrintWriter(log, true));
+        assertEquals(3, code, log.toString()); // the broken file
+    }
+
+    static String spark(List<String> a) {
+        List<String> all = new ArrayList<>(List.of("segment"));
+        all.addAll(a);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = SparkSegment.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        assertEquals(3, code, out + "\n" + err); // 3: the broken file failed, in errors.csv; the job itself finished
+        return out.toString();
+    }
+
+    static void assertSameOutputs(Path a, Path b) throws Exception {
+        TreeSet<String> fa = files(a);
+        assertEquals(fa, files(b), "the same output files, none missing, none extra");
+        for (String f : fa) {
+            assertArrayEquals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f)), f);
+        }
+    }
+
+    static TreeSet<String> files(Path out) throws Exception {
+        TreeSet<String> names = new TreeSet<>();
+        for (String d : new String[] {"cams", "masks", "overlays"}) {
+            try (Stream<Path> s = Files.list(out.resolve(d))) {
+                s.forEach(p -> names.add(d + "/" + p.getFileName()));
+            }
+        }
+        names.addAll(List.of("selection.csv", "errors.csv", "classes.txt"));
+        return names;
+    }
+
+    @Test
+    void onLocalTwoTheOutputsAreThoseOfOneProcess(@TempDir Path tmp) throws Exception {
+        Path in = images(tmp, Integer.MAX_VALUE);
+        Path whole = tmp.resolve("whole");
+        reference(tmp, in, whole);
+        Path out = tmp.resolve("spark");
+        List<String> a = args(tmp, in, out);
+        a.addAll(List.of("--master", "local[2]", "--partitions", "4"));
+        String log = spark(a);
+        assertTrue(log.contains("4 shards, all finished"), log);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(log.contains("shard " + i + "/4 (attempt 0, models loaded in this JVM: 1)"), "one model per executor JVM: " + log);
+        }
+        assertSameOutputs(whole, out);
+        assertEquals("finished", new ObjectMapper().readTree(out.resolve("run.json").toFile()).path("status").asText());
+
+        // run again: every image is complete, nothing recomputed
+        log = spark(a);
+        assertTrue(log.contains(" 0 done, ") && log.contains("skipped (already complete)"), log);
+        assertSameOutputs(whole, out);
+    }
+
+    @Test
+    void aTaskThatThrowsIsRetriedAndResumesWithNothingLostOrDuplicated(@TempDir Path tmp) throws Exception {
+        Path in = images(tmp, 60);
+        Path whole = tmp.resolve("whole");
+        reference(tmp, in, whole);
+        Path out = tmp.resolve("spark");
+        List<String> a = args(tmp, in, out);
+        a.addAll(List.of("--master", "local[2,4]", "--partitions", "3", "--conf", "spark.clipwsss.failOnce=1:5"));
+        String log = spark(a);
+        java.util.regex.Matcher retry = java.util.regex.Pattern.compile("shard 1/3 \\(attempt 1, [^)]*\\): 20 images: (\\d+) done, (\\d+) skipped")
+                .matcher(log);
+        assertTrue(retry.find(), "shard 1/3 ran a second attempt: " + log);
+        int skipped = Integer.parseInt(retry.group(2));
+        // the failed attempt stopped after 5 images (and the one being written when it stopped): the retry skips them
+        assertTrue(skipped >= 5 && skipped <= 7 && Integer.parseInt(retry.group(1)) == 20 - skipped, log);
+        assertTrue(log.contains("3 shards, all finished"), log);
+        assertSameOutputs(whole, out);
+        long rows = Files.readAllLines(out.resolve("errors.csv")).size();
+        assertEquals(2, rows, "the broken file once");
+    }
+}
