@@ -51,8 +51,13 @@ public final class ModelOptions {
     }
 
     public ClipModel open(SessionFactory sessions) {
+        return open(sessions, model);
+    }
+
+    /** The model in {@code dir} (a copy of --model's folder) with these options. */
+    public ClipModel open(SessionFactory sessions, Path dir) {
         ClipModel.Options o = ClipModel.Options.defaults().withSource(GraphSource.parse(source)).withVariant(variant)
                 .withSessions(sessions).withCacheRoot(cache);
-        return ClipModel.open(model, o);
+        return ClipModel.open(dir, o);
     }
 }

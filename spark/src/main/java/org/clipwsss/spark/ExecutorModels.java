@@ -20,12 +20,17 @@ final class ExecutorModels {
     private ExecutorModels() {
     }
 
-    static synchronized Loaded get(ModelOptions options, int threads) {
-        String key = options.model().toAbsolutePath().normalize() + "|" + threads;
+    /**
+     * @param shipped the model folder was shipped with the job (--ship-model): it is read from SparkFiles' copy here
+     */
+    static synchronized Loaded get(ModelOptions options, boolean shipped, int threads) {
+        java.nio.file.Path dir = shipped ? java.nio.file.Path.of(org.apache.spark.SparkFiles.get(options.model().getFileName().toString()))
+                : options.model();
+        String key = dir.toAbsolutePath().normalize() + "|" + threads;
         Loaded l = LOADED.get(key);
         if (l == null) {
             SessionFactory sessions = options.sessions(threads);
-            l = new Loaded(sessions, options.open(sessions));
+            l = new Loaded(sessions, options.open(sessions, dir));
             LOADED.put(key, l);
             loads++;
             Loaded done = l;

@@ -41,12 +41,16 @@ final class ShardTask implements Function<Integer, String> {
         new CommandLine(job).parseArgs(args);
         TaskContext task = TaskContext.get();
         int cpus = task == null ? 1 : task.cpus();
-        ExecutorModels.Loaded loaded = ExecutorModels.get(job.model, cpus);
+        ExecutorModels.Loaded loaded = ExecutorModels.get(job.model, job.shipModel, cpus);
         Pipeline pipeline = Pipeline.create(loaded.model(), job.pipeline.settings());
         Path csv = LabelsCsv.fileOrNull(job.labels);
         List<String> fixed = csv == null ? java.util.Arrays.stream(job.labels.split(";")).map(String::trim).filter(s -> !s.isEmpty()).toList()
                 : null;
-        BatchJob.Input input = BatchJob.Input.files(images.stream().map(Path::of).toList(), csv, fixed, job.classes);
+        Shard shard = new Shard(partition, partitions);
+        SparkEnv env = SparkEnv.get();
+        Path staging = stagingDir(partition, task);
+        List<Path> local = Staging.forShard(images, shard, staging, Staging.hadoop(env == null ? new org.apache.spark.SparkConf() : env.conf()));
+        BatchJob.Input input = BatchJob.Input.files(local, csv, fixed, job.classes);
         if (job.maxPixels != null) {
             input = input.withMaxPixels(job.maxPixels);
         }
@@ -65,8 +69,19 @@ final class ShardTask implements Function<Integer, String> {
             }
         };
         Map<String, Object> info = new LinkedHashMap<>();
-        info.put("folder", loaded.model().folder().dir().toAbsolutePath().toString());
-        BatchSummary s = new BatchJob(pipeline, input, job.out, listener, info, job.overwrite).shard(new Shard(partition, partitions)).run();
+        info.put("folder", job.model.model().toAbsolutePath().toString()); // as given, also when the executor reads a shipped copy
+        BatchSummary s;
+        try {
+            Map<Path, String> origins = new LinkedHashMap<>();
+            for (int i = 0; i < images.size(); i++) {
+                if (Staging.remote(images.get(i))) {
+                    origins.put(local.get(i), images.get(i));
+                }
+            }
+            s = new BatchJob(pipeline, input, job.out, listener, info, job.overwrite).shard(shard).origins(origins).run();
+        } finally {
+            deleteTree(staging);
+        }
         if (s.stoppedBy() != null) {
             throw new ClipWsssException("shard " + partition + "/" + partitions + ": " + s.failure());
         }
@@ -76,6 +91,25 @@ final class ShardTask implements Function<Integer, String> {
         }
         return "shard " + partition + "/" + partitions + " (attempt " + (task == null ? 0 : task.attemptNumber()) + ", "
                 + ExecutorModels.describe() + "): " + s.oneLine();
+    }
+
+    /** Where this task copies its remote images (removed when it ends). */
+    private static Path stagingDir(int partition, TaskContext task) {
+        String attempt = task == null ? "0" : task.stageId() + "-" + task.attemptNumber() + "-" + task.taskAttemptId();
+        return Path.of(System.getProperty("java.io.tmpdir"), "clip-wsss-spark-" + ProcessHandle.current().pid() + "-" + partition + "-" + attempt);
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("clip-wsss-spark: cannot remove the copied images in " + dir + " (" + e.getMessage() + ")");
+        }
     }
 
     /** The test fault's image count for this task's first attempt, else -1. */

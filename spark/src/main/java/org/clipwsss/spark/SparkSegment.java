@@ -1,7 +1,6 @@
 package org.clipwsss.spark;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +11,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.clipwsss.cli.ModelOptions;
 import org.clipwsss.cli.PipelineOptions;
 import org.clipwsss.runtime.ClipWsssException;
-import org.clipwsss.runtime.batch.BatchJob;
 import org.clipwsss.runtime.batch.ShardReports;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,11 +34,17 @@ public final class SparkSegment implements Callable<Integer> {
     @Mixin
     PipelineOptions pipeline;
 
-    @Option(names = "--input", paramLabel = "DIR", description = "Folder of images (all executors must read the same path).")
-    Path input;
+    @Option(names = "--input", paramLabel = "DIR", description = "Folder of images: a path every executor reads, or a Hadoop file"
+            + " system URI (hdfs://..., s3a://... with hadoop-aws); remote images are copied to the executor that processes them.")
+    String input;
 
-    @Option(names = "--list", paramLabel = "FILE", description = "A text file of image paths, one per line (instead of --input).")
-    Path list;
+    @Option(names = "--list", paramLabel = "FILE", description = "A text file of image paths or URIs, one per line (instead of"
+            + " --input); the file itself may be on a Hadoop file system.")
+    String list;
+
+    @Option(names = "--ship-model", description = "Ship the --model folder to the executors with the job (SparkContext.addFile),"
+            + " for executors that cannot read its path.")
+    boolean shipModel;
 
     @Option(names = "--labels", required = true, paramLabel = "labels.csv|\"a;b\"")
     String labels;
@@ -98,24 +102,20 @@ public final class SparkSegment implements Callable<Integer> {
         return cli.execute(rest);
     }
 
-    /** The images, in the order the shards cut (a folder's sorted by name; a list file's as listed). */
-    List<Path> images() {
+    /** The images, in the order the shards cut (a folder's sorted by name; a list file's as listed): paths or URIs. */
+    List<String> images(org.apache.hadoop.conf.Configuration hadoop) {
         if ((input == null) == (list == null)) {
             throw new ClipWsssException("give --input DIR or --list FILE");
         }
         if (input != null) {
-            return BatchJob.listImages(input);
+            return Staging.listFolder(input, hadoop);
         }
-        try {
-            return Files.readAllLines(list).stream().map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).map(Path::of).toList();
-        } catch (java.io.IOException e) {
-            throw ClipWsssException.file(list, "cannot read the image list (" + e.getMessage() + ")", e);
-        }
+        return Staging.readList(list, hadoop).stream().map(l -> Staging.remote(l) ? l : Staging.local(l).toAbsolutePath().toString())
+                .toList();
     }
 
     @Override
     public Integer call() {
-        List<Path> images = images();
         SparkConf sc = new SparkConf().setAppName("clip-wsss segment " + out);
         if (!sc.contains("spark.master")) {
             sc.setMaster(master != null ? master : "local[*,4]");
@@ -127,9 +127,12 @@ public final class SparkSegment implements Callable<Integer> {
             }
             sc.set(kv.substring(0, eq), kv.substring(eq + 1));
         }
+        List<String> paths = images(Staging.hadoop(sc));
         try (JavaSparkContext spark = new JavaSparkContext(sc)) {
-            int p = partitions > 0 ? partitions : Math.max(1, Math.min(images.size(), spark.defaultParallelism()));
-            List<String> paths = images.stream().map(i -> i.toAbsolutePath().toString()).toList();
+            if (shipModel) {
+                spark.sc().addFile(model.model().toAbsolutePath().toString(), true);
+            }
+            int p = partitions > 0 ? partitions : Math.max(1, Math.min(paths.size(), spark.defaultParallelism()));
             long t0 = System.nanoTime();
             List<String> lines = spark.parallelize(IntStream.range(0, p).boxed().toList(), p)
                     .map(new ShardTask(args, paths, p)).collect();
@@ -137,7 +140,7 @@ public final class SparkSegment implements Callable<Integer> {
             lines.forEach(terminal::println);
             ShardReports.Summary s = ShardReports.summarize(out);
             terminal.printf("clip-wsss-spark: %d partitions on %s in %.1f s (%.2f images/s); %s%n", p, spark.master(), seconds,
-                    images.size() / seconds, s.line());
+                    paths.size() / seconds, s.line());
             return !s.complete() || s.failed() > 0 ? 3 : 0;
         }
     }

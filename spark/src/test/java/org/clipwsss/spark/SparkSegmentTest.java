@@ -66,8 +66,15 @@ class SparkSegmentTest {
     }
 
     static void assertSameOutputs(Path a, Path b) throws Exception {
+        assertSameOutputs(a, b, true);
+    }
+
+    static void assertSameOutputs(Path a, Path b, boolean errorsToo) throws Exception {
         TreeSet<String> fa = files(a);
         assertEquals(fa, files(b), "the same output files, none missing, none extra");
+        if (!errorsToo) {
+            fa.remove("errors.csv");
+        }
         for (String f : fa) {
             assertArrayEquals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f)), f);
         }
@@ -125,5 +132,43 @@ class SparkSegmentTest {
         assertSameOutputs(whole, out);
         long rows = Files.readAllLines(out.resolve("errors.csv")).size();
         assertEquals(2, rows, "the broken file once");
+    }
+
+    /**
+     * Images on a Hadoop file system (a stand-in scheme over the local disk, as HDFS or S3A would be): the folder is
+     * listed through Hadoop, each task copies its images before reading them, and the outputs are those of the local run;
+     * the same from a list file of URIs; and with --ship-model the executors read the model from the job's files.
+     */
+    @Test
+    void imagesOnAHadoopFileSystemAndAShippedModel(@TempDir Path tmp) throws Exception {
+        Path in = images(tmp, 20);
+        Path whole = tmp.resolve("whole");
+        reference(tmp, in, whole);
+        Path out = tmp.resolve("remote");
+        List<String> a = args(tmp, in, out);
+        a.set(a.indexOf("--input") + 1, "otherfs://" + in.toAbsolutePath());
+        a.addAll(List.of("--master", "local[2]", "--partitions", "3", "--conf", "spark.hadoop.fs.otherfs.impl=" + OtherFs.class.getName()));
+        String log = spark(a);
+        assertTrue(log.contains("3 shards, all finished"), log);
+        assertSameOutputs(whole, out, false);
+        // the broken file's reason names where it is, not the executor's copy
+        assertEquals(List.of("image,reason", "2007_zz_broken.jpg,otherfs://" + in.toAbsolutePath().resolve("2007_zz_broken.jpg")
+                + ": not a readable image (unknown or unsupported format)"), Files.readAllLines(out.resolve("errors.csv")));
+
+        Path listed = tmp.resolve("listed");
+        List<String> uris = new ArrayList<>();
+        try (Stream<Path> s = Files.list(in)) {
+            s.sorted().forEach(p -> uris.add("otherfs://" + p.toAbsolutePath()));
+        }
+        Files.write(tmp.resolve("images.txt"), uris);
+        a = args(tmp, in, listed);
+        int at = a.indexOf("--input");
+        a.remove(at + 1);
+        a.remove(at);
+        a.addAll(List.of("--list", "otherfs://" + tmp.resolve("images.txt").toAbsolutePath(), "--ship-model", "--master", "local[2]",
+                "--partitions", "2", "--conf", "spark.hadoop.fs.otherfs.impl=" + OtherFs.class.getName()));
+        log = spark(a);
+        assertTrue(log.contains("2 shards, all finished"), log);
+        assertSameOutputs(whole, listed, false);
     }
 }

@@ -115,6 +115,7 @@ public final class BatchJob {
     private final Pipeline pipeline;
     private CamStorage camStorage = CamStorage.FULL;
     private Shard shard;
+    private Map<Path, String> origins = Map.of();
     private final Input input;
     private final Path out;
     private final ProgressListener listener;
@@ -138,6 +139,15 @@ public final class BatchJob {
     /** Stores the CAMs this way (default: full size, float32). */
     public BatchJob camStorage(CamStorage storage) {
         this.camStorage = storage;
+        return this;
+    }
+
+    /**
+     * Where images read from local copies came from (local copy -> its original, e.g. an hdfs:// URI), so that a failure
+     * names the original.
+     */
+    public BatchJob origins(Map<Path, String> copies) {
+        this.origins = Map.copyOf(copies);
         return this;
     }
 
@@ -427,7 +437,7 @@ public final class BatchJob {
             List<String> l = labelsOf(image, labels, classes);
             return new Prepared(image, l, ImageFiles.read(image, input.maxPixels()), null, t0);
         } catch (Throwable e) { // NOPMD: one image must never end the batch, whatever it throws (Errors included)
-            return new Prepared(image, null, null, failed(file, e, t0), t0);
+            return new Prepared(image, null, null, failed(image, file, e, t0), t0);
         }
     }
 
@@ -436,7 +446,7 @@ public final class BatchJob {
         try {
             return new Computed(pipeline.process(p.raster(), p.labels(), names), null);
         } catch (Throwable e) { // NOPMD: as above
-            return new Computed(null, failed(p.image().getFileName().toString(), e, p.t0()));
+            return new Computed(null, failed(p.image(), p.image().getFileName().toString(), e, p.t0()));
         }
     }
 
@@ -458,13 +468,21 @@ public final class BatchJob {
             pipeline.times().add("write", System.nanoTime() - t1);
             return new ImageOutcome(file, ImageOutcome.Status.DONE, "", (System.nanoTime() - p.t0()) / 1e9);
         } catch (Throwable e) { // NOPMD: as above
-            return failed(file, e, p.t0());
+            return failed(p.image(), file, e, p.t0());
         }
     }
 
-    /** A failed image: its reason, and whether the failure ends the run ({@link Failures#endsTheRun}). */
-    private static ImageOutcome failed(String file, Throwable e, long t0) {
-        ImageOutcome o = new ImageOutcome(file, ImageOutcome.Status.FAILED, Failures.describe(e), (System.nanoTime() - t0) / 1e9);
+    /**
+     * A failed image: its reason (naming where the image came from when it was read from a local copy), and whether
+     * the failure ends the run ({@link Failures#endsTheRun}).
+     */
+    private ImageOutcome failed(Path image, String file, Throwable e, long t0) {
+        String reason = Failures.describe(e);
+        String origin = origins.get(image);
+        if (origin != null) {
+            reason = reason.replace(image.toString(), origin);
+        }
+        ImageOutcome o = new ImageOutcome(file, ImageOutcome.Status.FAILED, reason, (System.nanoTime() - t0) / 1e9);
         return Failures.endsTheRun(e) ? o.endingTheRun() : o;
     }
 
