@@ -11,8 +11,8 @@ import org.clipwsss.runtime.session.SessionFactory;
  * when the JVM ends. ONNX Runtime sessions are safe to run from several threads, so concurrent tasks share it.
  */
 final class ExecutorModels {
-    /** A model and the sessions it runs in. */
-    record Loaded(SessionFactory sessions, ClipModel model) { }
+    /** A model and the sessions it runs in; {@code id} numbers the loads of this JVM (1, 2, ...). */
+    record Loaded(SessionFactory sessions, ClipModel model, int id) { }
 
     private static final Map<String, Loaded> LOADED = new HashMap<>();
     private static int loads;
@@ -30,9 +30,9 @@ final class ExecutorModels {
         Loaded l = LOADED.get(key);
         if (l == null) {
             SessionFactory sessions = options.sessions(threads);
-            l = new Loaded(sessions, options.open(sessions, dir));
-            LOADED.put(key, l);
             loads++;
+            l = new Loaded(sessions, options.open(sessions, dir), loads);
+            LOADED.put(key, l);
             Loaded done = l;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 done.model().close();
@@ -42,8 +42,8 @@ final class ExecutorModels {
         return l;
     }
 
-    /** How many models this JVM has loaded (the tests check: one per executor). */
-    static synchronized String describe() {
-        return "models loaded in this JVM: " + loads;
+    /** Which of this JVM's loaded models a task used (the tests check that the tasks of an executor share one). */
+    static String describe(Loaded l) {
+        return "model load #" + l.id() + " of JVM " + ProcessHandle.current().pid();
     }
 }

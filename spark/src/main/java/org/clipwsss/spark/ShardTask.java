@@ -90,7 +90,7 @@ final class ShardTask implements Function<Integer, String> {
                     + " stopped after " + s.done() + " images on attempt " + task.attemptNumber());
         }
         return "shard " + partition + "/" + partitions + " (attempt " + (task == null ? 0 : task.attemptNumber()) + ", "
-                + ExecutorModels.describe() + "): " + s.oneLine();
+                + ExecutorModels.describe(loaded) + "): " + s.oneLine();
     }
 
     /** Where this task copies its remote images (removed when it ends). */
