@@ -64,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--mask-generator", description = "Benchmark a SemPLeS mask-generator step instead (stage a, 8 pairs per batch).")
     boolean maskGenerator;
 
-    @Option(names = "--loops", description = "Benchmark the hot Java loops instead (one thread, after warm-up): PIL bicubic resize,"
+    @Option(names = "--loops", description = "Benchmark the hot Java loops instead (after warm-up; one thread but where named): PIL bicubic resize (also on all cores),"
             + " CAM upsampling, the attention-affinity transition and refinement, the dense CRF.")
     boolean loops;
 
@@ -227,8 +227,21 @@ final class BenchCommand implements Callable<Integer> {
         float[][] cams = syntheticCams(w, h, 3, 6);
         float[] trans = org.clipwsss.training.gradcam.AttentionAffinity.transition(attention, n);
         Map<String, Object> report = new LinkedHashMap<>();
-        report.put("resize_500x375_to_512x384_bicubic_ms", timeMs(() -> org.clipwsss.runtime.image.PilResize.resize(photo, 512, 384,
-                org.clipwsss.runtime.image.ResampleFilter.BICUBIC)));
+        report.put("resize_500x375_to_512x384_bicubic_all_cores_ms", timeMs(() -> org.clipwsss.runtime.image.PilResize.resize(photo, 512,
+                384, org.clipwsss.runtime.image.ResampleFilter.BICUBIC)));
+        // the rest on one thread: the loops Parallel.rows spreads over the cores kept on the calling thread
+        String before = System.getProperty("clipwsss.javaThreads");
+        System.setProperty("clipwsss.javaThreads", "1");
+        try {
+            report.put("resize_500x375_to_512x384_bicubic_ms", timeMs(() -> org.clipwsss.runtime.image.PilResize.resize(photo, 512, 384,
+                    org.clipwsss.runtime.image.ResampleFilter.BICUBIC)));
+        } finally {
+            if (before == null) {
+                System.clearProperty("clipwsss.javaThreads");
+            } else {
+                System.setProperty("clipwsss.javaThreads", before);
+            }
+        }
         report.put("cam_upsample_32x24_to_500x375_ms", timeMs(() -> org.clipwsss.runtime.cam.FloatMaps.resizeBilinear(grid, 32, 24, w, h)));
         report.put("affinity_transition_768_ms", timeMs(() -> org.clipwsss.training.gradcam.AttentionAffinity.transition(attention, n)));
         report.put("affinity_refine_768_ms", timeMs(() -> org.clipwsss.training.gradcam.AttentionAffinity.refine(trans, grid, 32, 24)));

@@ -56,7 +56,7 @@ final class Ij1Dialog {
      * ({@code -batch}, {@code setBatchMode}), not inside a macro.
      */
     static void guard(String command, Runnable work) {
-        IJ.log("CLIP WSSS " + command + " (" + org.clipwsss.runtime.Version.line() + ")");
+        logVersion("CLIP WSSS " + command + " (" + org.clipwsss.runtime.Version.line() + ")");
         try {
             work.run();
         } catch (Throwable e) { // NOPMD: whatever it is, it is reported and the macro stops
@@ -74,6 +74,19 @@ final class Ij1Dialog {
             if (macro != null) {
                 macro.abortMacro();
             }
+        }
+    }
+
+    /**
+     * The command's version line: to ImageJ's log in batch mode, headless or when the Log window is open already; else
+     * to the console (Fiji's Console window), so that a command does not open the Log window just to say it started.
+     */
+    static void logVersion(String line) {
+        boolean window = !java.awt.GraphicsEnvironment.isHeadless() && IJ.getInstance() != null && !ij.macro.Interpreter.isBatchMode();
+        if (!window || ij.WindowManager.getWindow("Log") != null) {
+            IJ.log(line);
+        } else {
+            System.out.println(line);
         }
     }
 
