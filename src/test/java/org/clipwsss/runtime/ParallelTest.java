@@ -32,9 +32,9 @@ class ParallelTest {
 
     @Test
     void aParallelResizeEqualsTheSingleThreadedOne() {
-        byte[] px = new byte[1000 * 700 * 3];
+        byte[] px = new byte[3000 * 2000 * 3]; // large enough to be cut into blocks (Parallel.MIN_WORK)
         new SplittableRandom(4).nextBytes(px);
-        Raster8 img = new Raster8(1000, 700, 3, px);
+        Raster8 img = new Raster8(3000, 2000, 3, px);
         byte[] parallel = PilResize.resize(img, 613, 901, ResampleFilter.BICUBIC).data();
         System.setProperty("clipwsss.javaThreads", "1");
         try {
