@@ -101,8 +101,19 @@ final class BenchCommand implements Callable<Integer> {
         if (loops) {
             return loopBench(out);
         }
+        // the random model (1.5 GB at ViT-B/16 with its graphs) goes into --work, or a temporary folder removed at the end
+        Path root = work != null ? work : Files.createTempDirectory("clip-wsss-bench");
+        try {
+            return modelBench(root.resolve(shapes), out);
+        } finally {
+            if (work == null) {
+                AtomicFiles.deleteTree(root);
+            }
+        }
+    }
+
+    private Integer modelBench(Path dir, PrintWriter out) throws IOException {
         RandomClipModel.Shapes s = shapes.equals("vit-b-16") ? RandomClipModel.Shapes.vitB16() : RandomClipModel.Shapes.vitB32();
-        Path dir = (work != null ? work : Files.createTempDirectory("clip-wsss-bench")).resolve(shapes);
         long t0 = System.nanoTime();
         if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
             RandomClipModel.write(dir, s, 42);
@@ -361,7 +372,7 @@ final class BenchCommand implements Callable<Integer> {
                 p0[i] = (float) (rnd.nextGaussian() * 0.02);
             }
             org.clipwsss.training.prompts.PromptData data = new org.clipwsss.training.prompts.PromptData(n, k, side, px, masks, targets);
-            Path work = Files.createTempDirectory("clip-wsss-bench-prompts");
+            Path work = dir.resolve("prompts-step");
             long[] stepStart = {System.nanoTime()};
             List<Double> seconds = new ArrayList<>();
             int steps = Math.max(3, images);
@@ -404,7 +415,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             org.clipwsss.training.maskgen.MaskGeneratorTrainer.Data data =
                     new org.clipwsss.training.maskgen.MaskGeneratorTrainer.Data(px, targets, n, side, k);
-            Path work = Files.createTempDirectory("clip-wsss-bench-maskgen");
+            Path work = dir.resolve("mask-generator-step");
             org.clipwsss.training.maskgen.MaskGeneratorTrainer trainer = new org.clipwsss.training.maskgen.MaskGeneratorTrainer(model, work);
             int steps = Math.max(3, images / 4);
             org.clipwsss.training.maskgen.MaskGeneratorTrainer.Options o = new org.clipwsss.training.maskgen.MaskGeneratorTrainer.Options(

@@ -100,15 +100,11 @@ final class ShardTask implements Function<Integer, String> {
     }
 
     private static void deleteTree(Path dir) {
-        if (!java.nio.file.Files.isDirectory(dir)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.deleteIfExists(p);
-            }
-        } catch (java.io.IOException e) {
-            System.err.println("clip-wsss-spark: cannot remove the copied images in " + dir + " (" + e.getMessage() + ")");
+        try {
+            org.clipwsss.runtime.io.AtomicFiles.deleteTree(dir);
+        } catch (ClipWsssException e) {
+            // the task's results stand; the leftover copies are named for the executor's operator
+            System.err.println("clip-wsss-spark: cannot remove the copied images: " + e.getMessage());
         }
     }
 

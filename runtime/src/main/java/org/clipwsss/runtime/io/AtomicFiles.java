@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.clipwsss.runtime.ClipWsssException;
@@ -85,6 +86,24 @@ public final class AtomicFiles {
             }
         } catch (IOException e) {
             failure.addSuppressed(e);
+        }
+    }
+
+    /** Deletes a folder and everything in it (nothing when it does not exist); a failure names the folder. */
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try {
+            List<Path> paths;
+            try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+                paths = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+            }
+            for (Path p : paths) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw ClipWsssException.file(dir, IoProblems.describe("could not delete", e), e);
         }
     }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
@@ -49,16 +48,10 @@ final class StoreFiles {
     static void deleteTree(Path dir, Path first) {
         try {
             Files.deleteIfExists(first);
-            List<Path> paths;
-            try (Stream<Path> walk = Files.walk(dir)) {
-                paths = walk.sorted(Comparator.reverseOrder()).toList();
-            }
-            for (Path p : paths) {
-                Files.delete(p);
-            }
         } catch (IOException e) {
-            throw ClipWsssException.file(dir, IoProblems.describe("could not delete", e), e);
+            throw ClipWsssException.file(first, IoProblems.describe("could not delete", e), e);
         }
+        AtomicFiles.deleteTree(dir);
     }
 
     static ObjectNode object() {
