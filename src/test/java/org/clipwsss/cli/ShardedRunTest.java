@@ -1,6 +1,5 @@
 package org.clipwsss.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,9 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
+import org.clipwsss.testing.OutputFolders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,26 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the dataset-wide synonym choice runs sharded in two passes with the same outcome as one run.
  */
 class ShardedRunTest {
-    static final Path VOC = Path.of("../shared/data/voc2012-sample");
-    static final Path SMALL = Path.of("src/test/resources/voc-sample");
-
-    /** A folder of VOC images (the first {@code n} of the shared sample, else the 3 bundled ones) plus a broken file. */
-    static Path images(Path tmp, int n) throws Exception {
-        Path in = Files.createDirectories(tmp.resolve("in"));
-        Path src = Files.isDirectory(VOC.resolve("JPEGImages")) ? VOC.resolve("JPEGImages") : SMALL.resolve("JPEGImages");
-        try (Stream<Path> s = Files.list(src)) {
-            for (Path p : s.sorted().limit(n).toList()) {
-                Files.copy(p, in.resolve(p.getFileName()));
-            }
-        }
-        Files.writeString(in.resolve("2007_zz_broken.jpg"), "not a JPEG");
-        Path labels = Files.isDirectory(VOC.resolve("JPEGImages")) ? VOC.resolve("labels.csv") : SMALL.resolve("labels.csv");
-        List<String> rows = new ArrayList<>(Files.readAllLines(labels));
-        rows.add("2007_zz_broken,cat");
-        Files.write(tmp.resolve("labels.csv"), rows);
-        return in;
-    }
-
     static List<String> segment(Path tmp, Path in, Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("segment", "--model", "onnx-models/clip-tiny", "--cache", tmp.resolve("cache").toString(),
                 "--input", in.toString(), "--labels", tmp.resolve("labels.csv").toString(), "--out", out.toString(), "--threads", "1",
@@ -65,31 +43,9 @@ class ShardedRunTest {
         return Main.run(args.toArray(String[]::new), new PrintWriter(log, true), new PrintWriter(log, true));
     }
 
-    /** Every per-image output and the merged selection.csv, errors.csv, classes.txt: the same bytes in both folders. */
-    static void assertSameOutputs(Path a, Path b) throws Exception {
-        TreeSet<String> fa = files(a);
-        TreeSet<String> fb = files(b);
-        assertEquals(fa, fb, "the same output files");
-        assertTrue(fa.stream().filter(f -> f.startsWith("masks/")).count() >= 3, fa.toString());
-        for (String f : fa) {
-            assertArrayEquals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f)), f);
-        }
-    }
-
-    static TreeSet<String> files(Path out) throws Exception {
-        TreeSet<String> names = new TreeSet<>();
-        for (String d : new String[] {"cams", "masks", "overlays"}) {
-            try (Stream<Path> s = Files.list(out.resolve(d))) {
-                s.forEach(p -> names.add(d + "/" + p.getFileName()));
-            }
-        }
-        names.addAll(List.of("selection.csv", "errors.csv", "classes.txt"));
-        return names;
-    }
-
     @Test
     void fourConcurrentShardsWriteWhatOneRunWritesAndAKilledShardResumesAlone(@TempDir Path tmp) throws Exception {
-        Path in = images(tmp, Integer.MAX_VALUE); // the whole shared VOC sample (676 images) where it is beside the checkout
+        Path in = OutputFolders.images(tmp, Integer.MAX_VALUE); // the whole shared VOC sample (676 images) where it is beside the checkout
         int total;
         try (Stream<Path> s = Files.list(in)) {
             total = (int) s.count();
@@ -114,7 +70,7 @@ class ShardedRunTest {
         assertEquals(0, run(List.of("summarize", "--out", sharded.toString()), sum), sum.toString());
         assertTrue(sum.toString().contains("4 shards, all finished; " + total + " images in the shards' reports: " + (total - 1)
                 + " done, 0 skipped (already complete), 1 failed"), sum.toString());
-        assertSameOutputs(whole, sharded);
+        OutputFolders.assertSameOutputs(whole, sharded);
         JsonNode run = new ObjectMapper().readTree(sharded.resolve("run.json").toFile());
         assertEquals("finished", run.path("status").asText());
         assertEquals(4, run.path("shards").path("count").asInt());
@@ -130,8 +86,8 @@ class ShardedRunTest {
         }
         Process p = start(segment(tmp, in, killed, "--shard", "2/4"), tmp.resolve("killed.log"));
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        long others = masks(killed);
-        while (masks(killed) < others + 3 && p.isAlive() && System.nanoTime() < deadline) {
+        long others = OutputFolders.masks(killed);
+        while (OutputFolders.masks(killed) < others + 3 && p.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
         assertTrue(p.isAlive(), "shard 2/4 still running when killed");
@@ -145,21 +101,12 @@ class ShardedRunTest {
         assertTrue(log.toString().contains("skipped (already complete)"), log.toString());
         sum = new StringWriter();
         assertEquals(0, run(List.of("summarize", "--out", killed.toString()), sum), sum.toString());
-        assertSameOutputs(whole, killed);
-    }
-
-    static long masks(Path out) throws Exception {
-        if (!Files.isDirectory(out.resolve("masks"))) {
-            return 0;
-        }
-        try (Stream<Path> s = Files.list(out.resolve("masks"))) {
-            return s.filter(f -> f.toString().endsWith(".png")).count();
-        }
+        OutputFolders.assertSameOutputs(whole, killed);
     }
 
     @Test
     void theDatasetWideSynonymChoiceRunsShardedInTwoPasses(@TempDir Path tmp) throws Exception {
-        Path in = images(tmp, 12);
+        Path in = OutputFolders.images(tmp, 12);
         Path whole = tmp.resolve("whole");
         assertEquals(3, run(segment(tmp, in, whole, "--synonym-mode", "dataset"), new StringWriter()));
         Path sharded = tmp.resolve("sharded");
@@ -168,7 +115,7 @@ class ShardedRunTest {
             assertEquals(0, run(segment(tmp, in, sharded, "--synonym-mode", "dataset", "--shard", i + "/2"), log), log.toString());
             assertTrue(log.toString().contains("its synonym scores are in synonym-scores.shard-" + i + "-of-2.json"), log.toString());
         }
-        assertFalse(Files.exists(sharded.resolve("masks")) && masks(sharded) > 0, "the first pass only scores");
+        assertFalse(Files.exists(sharded.resolve("masks")) && OutputFolders.masks(sharded) > 0, "the first pass only scores");
         StringWriter sum = new StringWriter();
         assertEquals(3, run(List.of("summarize", "--out", sharded.toString()), sum), sum.toString());
         assertTrue(sum.toString().contains("dataset-wide synonyms chosen from 2 shards' scores"), sum.toString());
@@ -180,12 +127,12 @@ class ShardedRunTest {
         }
         sum = new StringWriter();
         assertEquals(0, run(List.of("summarize", "--out", sharded.toString()), sum), sum.toString());
-        assertSameOutputs(whole, sharded);
+        OutputFolders.assertSameOutputs(whole, sharded);
     }
 
     @Test
     void badShardsAndMixedSettingsAreRefused(@TempDir Path tmp) throws Exception {
-        Path in = images(tmp, 3);
+        Path in = OutputFolders.images(tmp, 3);
         for (String bad : new String[] {"4/4", "-1/2", "1", "a/b", "0/0"}) {
             StringWriter log = new StringWriter();
             int code = run(segment(tmp, in, tmp.resolve("o"), "--shard", bad), log);

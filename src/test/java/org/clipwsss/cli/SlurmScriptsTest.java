@@ -22,7 +22,7 @@ class SlurmScriptsTest {
 
     @Test
     void submitRunsTheArrayAsShardsThenSummarize(@TempDir Path tmp) throws Exception {
-        Path in = ShardedRunTest.images(tmp, 9);
+        Path in = org.clipwsss.testing.OutputFolders.images(tmp, 9);
         Path out = tmp.resolve("out");
         // the tasks run the CLI from the test's class path (the jar may not be built yet at this phase)
         Path cli = tmp.resolve("clip-wsss");
@@ -56,6 +56,6 @@ class SlurmScriptsTest {
 
         Path whole = tmp.resolve("whole");
         ShardedRunTest.run(ShardedRunTest.segment(tmp, in, whole), new java.io.StringWriter());
-        ShardedRunTest.assertSameOutputs(whole, out);
+        org.clipwsss.testing.OutputFolders.assertSameOutputs(whole, out);
     }
 }

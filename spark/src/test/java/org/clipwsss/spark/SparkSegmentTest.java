@@ -1,6 +1,5 @@
 package org.clipwsss.spark;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.clipwsss.testing.OutputFolders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,25 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  * resumes, and nothing is lost or written twice.
  */
 class SparkSegmentTest {
-    static final Path VOC = Path.of("../shared/data/voc2012-sample");
-    static final Path SMALL = Path.of("src/test/resources/voc-sample");
-
-    static Path images(Path tmp, int n) throws Exception {
-        Path in = Files.createDirectories(tmp.resolve("in"));
-        boolean shared = Files.isDirectory(VOC.resolve("JPEGImages"));
-        Path src = shared ? VOC.resolve("JPEGImages") : SMALL.resolve("JPEGImages");
-        try (Stream<Path> s = Files.list(src)) {
-            for (Path p : s.sorted().limit(n).toList()) {
-                Files.copy(p, in.resolve(p.getFileName()));
-            }
-        }
-        Files.writeString(in.resolve("2007_zz_broken.jpg"), "not a JPEG");
-        List<String> rows = new ArrayList<>(Files.readAllLines((shared ? VOC : SMALL).resolve("labels.csv")));
-        rows.add("2007_zz_broken,cat");
-        Files.write(tmp.resolve("labels.csv"), rows);
-        return in;
-    }
-
     static List<String> args(Path tmp, Path in, Path out) {
         return new ArrayList<>(List.of("--model", "onnx-models/clip-tiny", "--cache", tmp.resolve("cache").toString(), "--input",
                 in.toString(), "--labels", tmp.resolve("labels.csv").toString(), "--out", out.toString()));
@@ -65,35 +45,9 @@ class SparkSegmentTest {
         return out.toString();
     }
 
-    static void assertSameOutputs(Path a, Path b) throws Exception {
-        assertSameOutputs(a, b, true);
-    }
-
-    static void assertSameOutputs(Path a, Path b, boolean errorsToo) throws Exception {
-        TreeSet<String> fa = files(a);
-        assertEquals(fa, files(b), "the same output files, none missing, none extra");
-        if (!errorsToo) {
-            fa.remove("errors.csv");
-        }
-        for (String f : fa) {
-            assertArrayEquals(Files.readAllBytes(a.resolve(f)), Files.readAllBytes(b.resolve(f)), f);
-        }
-    }
-
-    static TreeSet<String> files(Path out) throws Exception {
-        TreeSet<String> names = new TreeSet<>();
-        for (String d : new String[] {"cams", "masks", "overlays"}) {
-            try (Stream<Path> s = Files.list(out.resolve(d))) {
-                s.forEach(p -> names.add(d + "/" + p.getFileName()));
-            }
-        }
-        names.addAll(List.of("selection.csv", "errors.csv", "classes.txt"));
-        return names;
-    }
-
     @Test
     void onLocalTwoTheOutputsAreThoseOfOneProcess(@TempDir Path tmp) throws Exception {
-        Path in = images(tmp, Integer.MAX_VALUE);
+        Path in = OutputFolders.images(tmp, Integer.MAX_VALUE);
         Path whole = tmp.resolve("whole");
         reference(tmp, in, whole);
         Path out = tmp.resolve("spark");
@@ -110,18 +64,18 @@ class SparkSegmentTest {
         }
         assertEquals(4, tasks, log);
         assertEquals(1, models.size(), "the four tasks of the one executor (local mode: this JVM) share one model: " + log);
-        assertSameOutputs(whole, out);
+        OutputFolders.assertSameOutputs(whole, out);
         assertEquals("finished", new ObjectMapper().readTree(out.resolve("run.json").toFile()).path("status").asText());
 
         // run again: every image is complete, nothing recomputed
         log = spark(a);
         assertTrue(log.contains(" 0 done, ") && log.contains("skipped (already complete)"), log);
-        assertSameOutputs(whole, out);
+        OutputFolders.assertSameOutputs(whole, out);
     }
 
     @Test
     void aTaskThatThrowsIsRetriedAndResumesWithNothingLostOrDuplicated(@TempDir Path tmp) throws Exception {
-        Path in = images(tmp, 60);
+        Path in = OutputFolders.images(tmp, 60);
         Path whole = tmp.resolve("whole");
         reference(tmp, in, whole);
         Path out = tmp.resolve("spark");
@@ -135,7 +89,7 @@ class SparkSegmentTest {
         // the failed attempt stopped after 5 images (and the one being written when it stopped): the retry skips them
         assertTrue(skipped >= 5 && skipped <= 7 && Integer.parseInt(retry.group(1)) == 20 - skipped, log);
         assertTrue(log.contains("3 shards, all finished"), log);
-        assertSameOutputs(whole, out);
+        OutputFolders.assertSameOutputs(whole, out);
         long rows = Files.readAllLines(out.resolve("errors.csv")).size();
         assertEquals(2, rows, "the broken file once");
     }
@@ -147,7 +101,7 @@ class SparkSegmentTest {
      */
     @Test
     void imagesOnAHadoopFileSystemAndAShippedModel(@TempDir Path tmp) throws Exception {
-        Path in = images(tmp, 20);
+        Path in = OutputFolders.images(tmp, 20);
         Path whole = tmp.resolve("whole");
         reference(tmp, in, whole);
         Path out = tmp.resolve("remote");
@@ -156,7 +110,7 @@ class SparkSegmentTest {
         a.addAll(List.of("--master", "local[2]", "--partitions", "3", "--conf", "spark.hadoop.fs.otherfs.impl=" + OtherFs.class.getName()));
         String log = spark(a);
         assertTrue(log.contains("3 shards, all finished"), log);
-        assertSameOutputs(whole, out, false);
+        OutputFolders.assertSameOutputs(whole, out, false);
         // the broken file's reason names where it is, not the executor's copy
         assertEquals(List.of("image,reason", "2007_zz_broken.jpg,otherfs://" + in.toAbsolutePath().resolve("2007_zz_broken.jpg")
                 + ": not a readable image (unknown or unsupported format)"), Files.readAllLines(out.resolve("errors.csv")));
@@ -175,6 +129,6 @@ class SparkSegmentTest {
                 "--partitions", "2", "--conf", "spark.hadoop.fs.otherfs.impl=" + OtherFs.class.getName()));
         log = spark(a);
         assertTrue(log.contains("2 shards, all finished"), log);
-        assertSameOutputs(whole, listed, false);
+        OutputFolders.assertSameOutputs(whole, listed, false);
     }
 }

@@ -42,30 +42,32 @@ final class OutputLock implements AutoCloseable {
         }
     }
 
-    /** The folder's lock held shared, once per JVM (shards of one JVM, e.g. Spark tasks, share the hold; counted). */
-    private static final java.util.Map<Path, Object[]> SHARED = new java.util.HashMap<>();
+    /** The folder's lock held shared, once per JVM (shards of one JVM, e.g. Spark tasks, share the hold). */
+    private static final java.util.Map<Path, Held> SHARED = new java.util.HashMap<>();
+
+    /** A shared hold on a folder's lock and how many shards of this JVM use it. */
+    private static final class Held {
+        final OutputLock lock;
+        int users;
+
+        Held(OutputLock lock) {
+            this.lock = lock;
+        }
+    }
 
     private static synchronized Runnable shared(Path out) {
         Path key = out.toAbsolutePath().normalize();
-        Object[] held = SHARED.get(key);
-        if (held == null) {
-            OutputLock l = lock(out, FILE, true, "a run over the whole folder is writing to it (it holds " + FILE
-                    + "); wait for it to finish, or give another output folder", null);
-            held = new Object[] {l, 0};
-            SHARED.put(key, held);
-        }
-        held[1] = (Integer) held[1] + 1;
-        OutputLock real = (OutputLock) held[0];
-        return () -> release(key, real);
+        Held held = SHARED.computeIfAbsent(key, k -> new Held(lock(out, FILE, true, "a run over the whole folder is writing to it"
+                + " (it holds " + FILE + "); wait for it to finish, or give another output folder", null)));
+        held.users++;
+        return () -> release(key);
     }
 
-    private static synchronized void release(Path key, OutputLock real) {
-        Object[] held = SHARED.get(key);
-        int n = (Integer) held[1] - 1;
-        held[1] = n;
-        if (n == 0) {
+    private static synchronized void release(Path key) {
+        Held held = SHARED.get(key);
+        if (--held.users == 0) {
             SHARED.remove(key);
-            real.close();
+            held.lock.close();
         }
     }
 
