@@ -78,7 +78,7 @@ class ClipEsConformanceTest {
     }
 
     static ClipEsCams cams(boolean affinity) {
-        return new ClipEsCams(model, text, settings.path("template").asText(), backgroundWords(), model.logitScale(), affinity, null);
+        return new ClipEsCams(model, text, settings.path("template").asText(), backgroundWords(), model.logitScale(), affinity);
     }
 
     /** The image's labels with CLIP-ES's names for them, from the fixture's settings. */

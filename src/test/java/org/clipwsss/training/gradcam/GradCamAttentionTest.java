@@ -144,7 +144,7 @@ class GradCamAttentionTest {
         }, pixels, List.of("attention"));
         try (TinyModel tiny = new TinyModel(work.resolve("cache"))) {
             GradCamCams cams = new GradCamCams(tiny.model, TextEmbeddings.of(tiny.model), "a photo of {}.",
-                    BackgroundPrompts.none(), 10f, 0, 1.0 / 3, 4, work, true);
+                    BackgroundPrompts.none(), 10f, 0, 1.0 / 3, 4, true);
             Fixtures.assertClose(all.get("attention"), cams.attention(pixels), 1e-6, "GradCamCams attention");
         }
     }

@@ -50,7 +50,7 @@ class GradCamGridTest {
     }
 
     static GradCamCams cams(boolean affinity, int budget) {
-        return new GradCamCams(model, text, "a clean origami {}.", background, 100f, 0, 1.0 / 3, 4, null, affinity, budget);
+        return new GradCamCams(model, text, "a clean origami {}.", background, 100f, 0, 1.0 / 3, 4, affinity, budget);
     }
 
     static Cams run(GradCamCams c, Raster8 img, String... labels) {
@@ -59,7 +59,7 @@ class GradCamGridTest {
 
     @Test
     void theTransitionInTheGraphEqualsThePlainJavaOne() {
-        GraphFiles files = new GraphFiles(model, "trunk_test", null);
+        GraphFiles files = new GraphFiles(model, "trunk_test");
         int gh = 6;
         int gw = 9;
         int p = model.config().vision().patchSize();

@@ -68,10 +68,9 @@ public final class ClipEsCams implements CamSource {
     /**
      * @param backgroundWords the background words, put in {@code template} like the class names
      * @param logitScale the softmax's scale: CLIP-ES takes exp(logit_scale) of the weights ({@link ClipModel#logitScale})
-     * @param workDir where the built graphs are written (null: the model's graph cache)
      */
     public ClipEsCams(ClipModel model, TextEmbeddings text, String template, List<String> backgroundWords, float logitScale,
-            boolean affinity, java.nio.file.Path workDir) {
+            boolean affinity) {
         if (!model.folder().hasSafetensors()) {
             throw ClipWsssException.file(model.folder().dir(), "CLIP-ES's CAMs need the model's weights (model.safetensors)");
         }
@@ -82,7 +81,7 @@ public final class ClipEsCams implements CamSource {
         this.logitScale = logitScale;
         this.affinity = affinity;
         this.pre = model.folder().preprocessor();
-        this.files = new GraphFiles(model, GraphFiles.tag("clipes2", logitScale), workDir);
+        this.files = new GraphFiles(model, GraphFiles.tag("clipes2", logitScale));
     }
 
     /** What one image gives before the resize to the image: per label, the grid Grad-CAM and (with the affinity) the refined grid. */

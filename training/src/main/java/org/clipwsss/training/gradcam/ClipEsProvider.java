@@ -24,6 +24,6 @@ public final class ClipEsProvider implements CamSourceProvider {
     @Override
     public CamSource create(ClipModel model, PipelineSettings s, TextEmbeddings text, BackgroundPrompts background) {
         return new ClipEsCams(model, text, s.camTemplate(), BackgroundWords.clipEs().words(""), model.logitScale(),
-                s.affinity(), null);
+                s.affinity());
     }
 }

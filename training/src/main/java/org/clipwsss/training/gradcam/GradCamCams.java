@@ -1,6 +1,5 @@
 package org.clipwsss.training.gradcam;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -74,18 +73,18 @@ public final class GradCamCams implements CamSource {
     private final int gridBudget;
 
     /**
-     * @param inputSize the windows' side in pixels (0: the model's), a multiple of the patch size
-     * @param workDir where the built graphs are written (null: the model's graph cache)
+     * @param inputSize the windows' side in pixels (0: the model's), a multiple of the patch size; the graphs it builds
+     *     are kept in the model's graph cache
      */
     public GradCamCams(ClipModel model, TextEmbeddings text, String template, BackgroundPrompts background,
-            float logitScale, int inputSize, double overlap, int maxWindows, Path workDir) {
-        this(model, text, template, background, logitScale, inputSize, overlap, maxWindows, workDir, false);
+            float logitScale, int inputSize, double overlap, int maxWindows) {
+        this(model, text, template, background, logitScale, inputSize, overlap, maxWindows, false);
     }
 
     /** @param affinity whether to apply CLIP-ES's attention-affinity refinement */
     public GradCamCams(ClipModel model, TextEmbeddings text, String template, BackgroundPrompts background,
-            float logitScale, int inputSize, double overlap, int maxWindows, Path workDir, boolean affinity) {
-        this(model, text, template, background, logitScale, inputSize, overlap, maxWindows, workDir, affinity, 0);
+            float logitScale, int inputSize, double overlap, int maxWindows, boolean affinity) {
+        this(model, text, template, background, logitScale, inputSize, overlap, maxWindows, affinity, 0);
     }
 
     /**
@@ -93,7 +92,7 @@ public final class GradCamCams implements CamSource {
      *     image when 0, is covered by windows
      */
     public GradCamCams(ClipModel model, TextEmbeddings text, String template, BackgroundPrompts background,
-            float logitScale, int inputSize, double overlap, int maxWindows, Path workDir, boolean affinity, int gridBudget) {
+            float logitScale, int inputSize, double overlap, int maxWindows, boolean affinity, int gridBudget) {
         if (!model.folder().hasSafetensors()) {
             throw ClipWsssException.file(model.folder().dir(), "Grad-CAM needs the model's weights (model.safetensors)");
         }
@@ -106,7 +105,7 @@ public final class GradCamCams implements CamSource {
         this.overlap = overlap;
         this.maxWindows = maxWindows;
         this.pre = model.folder().preprocessor();
-        this.files = new GraphFiles(model, GraphFiles.tag("gradcam1", logitScale), workDir);
+        this.files = new GraphFiles(model, GraphFiles.tag("gradcam1", logitScale));
         this.affinity = affinity;
         this.gridBudget = gridBudget;
         int p = model.config().vision().patchSize();

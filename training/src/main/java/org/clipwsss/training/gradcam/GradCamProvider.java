@@ -20,6 +20,6 @@ public final class GradCamProvider implements CamSourceProvider {
     @Override
     public CamSource create(ClipModel model, PipelineSettings s, TextEmbeddings text, BackgroundPrompts background) {
         return new GradCamCams(model, text, s.camTemplate(), background, s.logitScale(), s.inputSize(),
-                s.windowOverlap(), s.maxWindows(), null, s.affinity(), s.gridBudget());
+                s.windowOverlap(), s.maxWindows(), s.affinity(), s.gridBudget());
     }
 }

@@ -1,19 +1,12 @@
 package org.clipwsss.training.gradcam;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.clip.ClipModel;
 import org.clipwsss.runtime.clip.SafetensorsWeights;
-import org.clipwsss.runtime.graph.DynamicQuantization;
 import org.clipwsss.runtime.graph.ElemType;
 import org.clipwsss.runtime.graph.Graph;
 import org.clipwsss.runtime.graph.GraphBuilder;
-import org.clipwsss.runtime.graph.OnnxWriter;
-import org.clipwsss.runtime.io.SafetensorsFile;
 import org.clipwsss.runtime.model.ClipConfig;
 import org.clipwsss.runtime.model.ClipGraphs;
 import org.clipwsss.runtime.session.GraphRunner;
@@ -31,18 +24,15 @@ final class GraphFiles {
 
     private final ClipModel model;
     private final String tag;
-    private final Path workDir;
     private final Map<String, GraphRunner> runners = new java.util.HashMap<>();
 
     /**
      * @param tag what the source's graphs bake in besides the weights and the shapes in their names (its logit scale),
      *     and the version of its graph code
-     * @param workDir where the built graphs are written (null: the model's graph cache)
      */
-    GraphFiles(ClipModel model, String tag, Path workDir) {
+    GraphFiles(ClipModel model, String tag) {
         this.model = model;
         this.tag = tag;
-        this.workDir = workDir;
     }
 
     /** The tag of a source whose graphs bake in {@code logitScale}: its bits, and the graph code's version. */
@@ -51,26 +41,8 @@ final class GraphFiles {
     }
 
     /**
-     * Builds a graph over the model's weights and writes it as {@code name.onnx} in the work folder (int8-quantized
-     * with the model's {@code --variant quantized} when {@code quantizable}, as the model's own built graphs).
-     */
-    private Path write(String name, Builder builder, boolean quantizable) {
-        Path file = dir().resolve(name + ".onnx");
-        try (SafetensorsFile st = SafetensorsFile.open(model.folder().safetensors())) {
-            Graph g = builder.build(new SafetensorsWeights(st));
-            boolean q = quantizable && model.quantizedGraphs();
-            OnnxWriter.write(q ? DynamicQuantization.apply(g, ClipGraphs::quantizable) : g, file,
-                    Map.of("clipwsss.source", model.folder().dir().toString(), "clipwsss.graph", name));
-        } catch (IOException ex) {
-            throw ClipWsssException.file(file, "cannot write the Grad-CAM graph (" + ex.getMessage() + ")", ex);
-        }
-        return file;
-    }
-
-    /**
      * A session on the float graph {@code name} (which, with {@link #tag}, says everything the builder bakes in besides
-     * the weights), built the first time it is asked for: in the work folder when one was given, else in the model's
-     * graph cache ({@link ClipModel#builtGraph}), where later runs find it. Gradient graphs go through here: they stay
+     * the weights), built the first time any run asks for it, in the model's graph cache ({@link ClipModel#builtGraph}). Gradient graphs go through here: they stay
      * float with {@code --variant quantized} (int8 gradients turned a tenth of the random-weight sample's clip-es maps
      * upside down).
      */
@@ -83,8 +55,7 @@ final class GraphFiles {
         GraphRunner r = runners.get(name);
         if (r == null) {
             String tagged = name + "_" + tag;
-            Path file = workDir != null ? write(tagged, builder, quantizable) : model.builtGraph(tagged, builder::build, quantizable);
-            r = new GraphRunner(model.sessions(), file);
+            r = new GraphRunner(model.sessions(), model.builtGraph(tagged, builder::build, quantizable));
             runners.put(name, r);
         }
         return r;
@@ -152,13 +123,5 @@ final class GraphFiles {
         String probs = g.softmax(logits, -1);
         g.output(probs, "probabilities", ElemType.FLOAT, rows, texts);
         return probs;
-    }
-
-    private Path dir() {
-        try {
-            return Files.createDirectories(workDir);
-        } catch (IOException ex) {
-            throw ClipWsssException.file(workDir, "cannot create the folder (" + ex.getMessage() + ")", ex);
-        }
     }
 }
