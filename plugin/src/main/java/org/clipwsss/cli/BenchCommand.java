@@ -44,6 +44,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "24", paramLabel = "N", description = "Timed images (500x375, 2 labels each).")
     int images;
 
+    @Option(names = "--rounds", defaultValue = "3", paramLabel = "R",
+            description = "Pipeline benchmark: R interleaved rounds, each the pipeline over the N images then the raw sessions over"
+                    + " the same work, so that a change in the machine's load falls on both (the median per-round ratio is reported).")
+    int rounds;
+
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "ONNX Runtime intra-op threads (0: default).")
     int threads;
 
@@ -94,6 +99,9 @@ final class BenchCommand implements Callable<Integer> {
         if (variant.equals("quantized") && (crf || prompts || maskGenerator)) {
             throw new ClipWsssException("--variant quantized is for the pipeline benchmark (training steps and the CRF have no"
                     + " quantized form)");
+        }
+        if (rounds < 1) {
+            throw new ClipWsssException("bench --rounds must be at least 1, not " + rounds);
         }
         if (crf) {
             return crfBench(out);
@@ -149,15 +157,6 @@ final class BenchCommand implements Callable<Integer> {
                 p.process(imgs.get(0), List.of(voc.get(i), voc.get(i + 1)), null);
             }
             p.times().reset();
-            Pipeline timed = p;
-            long start = System.nanoTime();
-            StageClock clock = new StageClock();
-            for (int i = 2; i < imgs.size(); i++) {
-                ImageResult r = timed.process(imgs.get(i), labels.get(i), null);
-                Cams c = r.cams();
-                timed.mask(c, new int[] {1, 2});
-            }
-            double pipeSecs = (System.nanoTime() - start) / 1e9;
             // the raw sessions for the same work: one dense run over the image's whole-image grid (as the pipeline
             // plans it), one image-tower run over its two masked inputs, on an image's real pixel values; timed twice:
             // in turn per image, as a run calls them, and each session's runs back to back
@@ -170,45 +169,80 @@ final class BenchCommand implements Callable<Integer> {
             NpyArray windows = NpyArray.ofFloats(pre.preprocess(List.of(imgs.get(2), imgs.get(3))), 2, 3, side, side);
             model.denseEmbedsGrid(whole, ClipModel.Dense.CLEARCLIP); // warm-up: the grid graph's session
             model.imageEmbeds(windows);
-            long r0 = System.nanoTime();
-            for (int i = 0; i < images; i++) {
-                model.denseEmbedsGrid(whole, ClipModel.Dense.CLEARCLIP);
-                model.imageEmbeds(windows);
+            // interleaved rounds: pipeline, raw in turn, raw back to back, again; the machine's load (shared here) changes
+            // over a run, and a round puts both sides under about the same load
+            double pipeSecs = 0;
+            double inTurnSecs = 0;
+            double denseSecs = 0;
+            double towerSecs = 0;
+            double[] roundRatio = new double[rounds];
+            double[] roundRatioBackToBack = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
+                long start = System.nanoTime();
+                for (int i = 2; i < imgs.size(); i++) {
+                    ImageResult r = p.process(imgs.get(i), labels.get(i), null);
+                    Cams c = r.cams();
+                    p.mask(c, new int[] {1, 2});
+                }
+                double pipeRound = (System.nanoTime() - start) / 1e9;
+                long r0 = System.nanoTime();
+                for (int i = 0; i < images; i++) {
+                    model.denseEmbedsGrid(whole, ClipModel.Dense.CLEARCLIP);
+                    model.imageEmbeds(windows);
+                }
+                double inTurnRound = (System.nanoTime() - r0) / 1e9;
+                r0 = System.nanoTime();
+                for (int i = 0; i < images; i++) {
+                    model.denseEmbedsGrid(whole, ClipModel.Dense.CLEARCLIP);
+                }
+                double denseRound = (System.nanoTime() - r0) / 1e9;
+                r0 = System.nanoTime();
+                for (int i = 0; i < images; i++) {
+                    model.imageEmbeds(windows);
+                }
+                double towerRound = (System.nanoTime() - r0) / 1e9;
+                roundRatio[round] = inTurnRound / pipeRound;
+                roundRatioBackToBack[round] = (denseRound + towerRound) / pipeRound;
+                pipeSecs += pipeRound;
+                inTurnSecs += inTurnRound;
+                denseSecs += denseRound;
+                towerSecs += towerRound;
+                out.printf("round %d: pipeline %.2f images/s, raw in turn %.2f (ratio %.2f), back to back %.2f (ratio %.2f)%n", round + 1,
+                        images / pipeRound, images / inTurnRound, roundRatio[round], images / (denseRound + towerRound),
+                        roundRatioBackToBack[round]);
             }
-            double inTurnSecs = (System.nanoTime() - r0) / 1e9;
-            r0 = System.nanoTime();
-            for (int i = 0; i < images; i++) {
-                model.denseEmbedsGrid(whole, ClipModel.Dense.CLEARCLIP);
-            }
-            double denseSecs = (System.nanoTime() - r0) / 1e9;
-            r0 = System.nanoTime();
-            for (int i = 0; i < images; i++) {
-                model.imageEmbeds(windows);
-            }
-            double towerSecs = (System.nanoTime() - r0) / 1e9;
-            double raw = images / inTurnSecs;
-            double backToBack = images / (denseSecs + towerSecs);
-            double pipe = images / pipeSecs;
+            Pipeline timed = p;
+            StageClock clock = new StageClock();
+            int timedImages = images * rounds;
+            double raw = timedImages / inTurnSecs;
+            double backToBack = timedImages / (denseSecs + towerSecs);
+            double pipe = timedImages / pipeSecs;
             report.put("shapes", shapes);
             report.put("variant", variant);
             report.put("device", sessions.device().toString());
             report.put("threads", threads);
             report.put("images", images);
+            report.put("rounds", rounds);
             report.put("image_size", "500x375 on a " + grid.width() + "x" + grid.height() + " patch grid, 2 labels");
             report.put("pipeline_images_per_s", pipe);
             report.put("raw_encoders_images_per_s", raw);
             report.put("raw_back_to_back_images_per_s", backToBack);
-            report.put("raw_dense_images_per_s", images / denseSecs);
-            report.put("raw_image_tower_images_per_s", images / towerSecs);
+            report.put("raw_dense_images_per_s", timedImages / denseSecs);
+            report.put("raw_image_tower_images_per_s", timedImages / towerSecs);
             report.put("pipeline_vs_raw", pipe / raw);
             report.put("pipeline_vs_raw_back_to_back", pipe / backToBack);
-            report.put("stages", clock.perImage(timed, images));
+            report.put("pipeline_vs_raw_round_median", median(roundRatio));
+            report.put("pipeline_vs_raw_rounds", roundRatio);
+            report.put("pipeline_vs_raw_back_to_back_round_median", median(roundRatioBackToBack));
+            report.put("stages", clock.perImage(timed, timedImages));
             out.printf("pipeline%s: %.2f images/s; raw encoder sessions for the same work, in turn per image as a run calls them: %.2f"
                     + " images/s; pipeline/raw = %.2f%n", variant.equals("quantized") ? " (int8-quantized graphs)" : "", pipe, raw, pipe / raw);
             out.printf("each session's runs back to back instead: %.2f images/s (dense %.2f, image tower %.2f); pipeline/that = %.2f%n",
-                    backToBack, images / denseSecs, images / towerSecs, pipe / backToBack);
+                    backToBack, timedImages / denseSecs, timedImages / towerSecs, pipe / backToBack);
+            out.printf("median of the %d rounds' ratios: pipeline/raw in turn = %.2f, pipeline/raw back to back = %.2f%n", rounds,
+                    median(roundRatio), median(roundRatioBackToBack));
             out.println("per image, by stage (seconds):");
-            clock.perImage(timed, images).forEach((k, v) -> out.printf("  %-18s %.4f%n", k, v));
+            clock.perImage(timed, timedImages).forEach((k, v) -> out.printf("  %-18s %.4f%n", k, v));
         }
         if (json != null) {
             AtomicFiles.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");

@@ -23,6 +23,41 @@ class FloatMapsAndWindowsTest {
     }
 
     @Test
+    void bilinearGivesTheSameBitsAsThePerPixelFormula() {
+        java.util.Random rnd = new java.util.Random(3);
+        int[][] sizes = {{16, 12, 500, 375}, {32, 24, 375, 500}, {7, 5, 7, 9}, {500, 375, 31, 17}, {1, 1, 4, 3}, {3, 1, 1, 5}};
+        for (int[] s : sizes) {
+            float[] src = new float[s[0] * s[1]];
+            for (int i = 0; i < src.length; i++) {
+                src[i] = (float) rnd.nextGaussian();
+            }
+            assertArrayEquals(perPixel(src, s[0], s[1], s[2], s[3]), FloatMaps.resizeBilinear(src, s[0], s[1], s[2], s[3]),
+                    java.util.Arrays.toString(s));
+        }
+    }
+
+    /** The resize written per output pixel: PyTorch's source coordinates, x then y. */
+    private static float[] perPixel(float[] src, int w, int h, int nw, int nh) {
+        float[] out = new float[nw * nh];
+        for (int y = 0; y < nh; y++) {
+            double sy = Math.max((y + 0.5) * ((double) h / nh) - 0.5, 0);
+            int ya = Math.min((int) sy, h - 1);
+            int yb = Math.min(ya + 1, h - 1);
+            float wy = (float) (sy - ya);
+            for (int x = 0; x < nw; x++) {
+                double sx = Math.max((x + 0.5) * ((double) w / nw) - 0.5, 0);
+                int xa = Math.min((int) sx, w - 1);
+                int xb = Math.min(xa + 1, w - 1);
+                float wx = (float) (sx - xa);
+                float top = src[ya * w + xa] + (src[ya * w + xb] - src[ya * w + xa]) * wx;
+                float bottom = src[yb * w + xa] + (src[yb * w + xb] - src[yb * w + xa]) * wx;
+                out[y * nw + x] = top + (bottom - top) * wy;
+            }
+        }
+        return out;
+    }
+
+    @Test
     void cropAndNormalise() {
         float[] m = {1, 2, 3, 4};
         assertArrayEquals(new float[] {0, 0, 0, 1}, FloatMaps.crop(m, 2, 2, -1, -1, 2, 2));

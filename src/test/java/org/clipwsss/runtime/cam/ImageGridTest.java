@@ -93,6 +93,54 @@ class ImageGridTest {
     }
 
     @Test
+    void theDenseSoftmaxMatchesAPlainDoubleComputation() {
+        Raster8 img = ImageFiles.read(Path.of("src/test/resources/voc-sample/JPEGImages/2007_000032.jpg"));
+        int e = tiny.config().projectionDim();
+        Random rnd = new Random(7);
+        float[][] texts = new float[9][e];
+        for (float[] t : texts) {
+            double n = 0;
+            for (int k = 0; k < e; k++) {
+                t[k] = (float) rnd.nextGaussian();
+                n += t[k] * t[k];
+            }
+            for (int k = 0; k < e; k++) {
+                t[k] /= (float) Math.sqrt(n);
+            }
+        }
+        for (int budget : new int[] {2048, 0}) {
+            DenseFeatures f = DenseFeatures.compute(tiny, ClipModel.Dense.CLEARCLIP, tiny.folder().preprocessor(), img,
+                    tiny.config().vision().imageSize(), 1.0 / 3, 4, budget);
+            float[][][] prob = f.softmax(texts, 100f, 4);
+            float[][] rows = f.patchRows();
+            double worst = 0;
+            for (int w = 0; w < rows.length; w++) {
+                int np = rows[w].length / e;
+                assertEquals(np, prob[0][w].length);
+                for (int p = 0; p < np; p++) {
+                    double[] logit = new double[texts.length];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int t = 0; t < texts.length; t++) {
+                        for (int k = 0; k < e; k++) {
+                            logit[t] += (double) rows[w][p * e + k] * texts[t][k];
+                        }
+                        logit[t] *= 100;
+                        max = Math.max(max, logit[t]);
+                    }
+                    double sum = 0;
+                    for (int t = 0; t < texts.length; t++) {
+                        sum += Math.exp(logit[t] - max);
+                    }
+                    for (int t = 0; t < 4; t++) {
+                        worst = Math.max(worst, Math.abs(prob[t][w][p] - Math.exp(logit[t] - max) / sum));
+                    }
+                }
+            }
+            assertTrue(worst < 2e-5, "budget " + budget + ": worst probability difference " + worst);
+        }
+    }
+
+    @Test
     void smallImagesAreBroughtUpToTheInputSize() {
         ImageGrid g = ImageGrid.plan(100, 50, 32, 224);
         assertArrayEquals(new int[] {14, 7}, new int[] {g.width(), g.height()});

@@ -51,6 +51,13 @@ class PseudoMasksTest {
         assertArrayEquals(new int[] {3, 7, 3, 3}, mask(BackgroundScore.power(2f), 0));
         assertEquals(0.25f, BackgroundScore.power(2f).score(0.5f), 1e-7);
         assertEquals(0f, BackgroundScore.power(2f).score(1.5f), "1 - max clamped to 0");
+        // the exponent 1 skips Math.pow: the same bits as pow(x, 1), clamping included
+        java.util.Random rnd = new java.util.Random(5);
+        for (int i = 0; i < 10_000; i++) {
+            float cam = (float) (rnd.nextDouble() * 1.4 - 0.2);
+            float base = Math.min(1f, Math.max(0f, 1f - cam));
+            assertEquals(Float.floatToIntBits((float) Math.pow(base, 1f)), Float.floatToIntBits(BackgroundScore.power(1f).score(cam)));
+        }
     }
 
     @Test

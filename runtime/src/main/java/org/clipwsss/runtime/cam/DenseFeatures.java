@@ -19,6 +19,8 @@ public final class DenseFeatures {
     private final int gridHeight;
     private final int dim;
     private final float[][] patches;
+    /** Per window, the patches dimension-major, made when first needed. */
+    private final float[][] columns;
 
     private DenseFeatures(WindowLayout layout, ImageGrid imageGrid, int gridWidth, int gridHeight, int dim, float[][] patches) {
         this.layout = layout;
@@ -27,6 +29,7 @@ public final class DenseFeatures {
         this.gridHeight = gridHeight;
         this.dim = dim;
         this.patches = patches;
+        this.columns = new float[patches.length][];
     }
 
     /**
@@ -82,6 +85,11 @@ public final class DenseFeatures {
         return imageGrid != null ? imageGrid.toImage(maps[0]) : layout.toImage(maps, gridWidth);
     }
 
+    /** Per window (or the one grid), the unit-length patch embeddings, row-major [patch][dim] (not copied). */
+    float[][] patchRows() {
+        return patches;
+    }
+
     /** Whether the features cover the image with one grid (else windows). */
     public boolean wholeImage() {
         return imageGrid != null;
@@ -89,21 +97,36 @@ public final class DenseFeatures {
 
     /**
      * Per window, per patch: softmax over {@code scale * cos(patch, text_t)} for the T texts; returns for each
-     * of the first {@code keep} texts its probability maps per window: [keep][window][patch].
+     * of the first {@code keep} texts its probability maps per window: [keep][window][patch]. The cosines are
+     * accumulated in float, dimension by dimension over all patches at once ({@link #cosines}), the softmax in double.
      */
     float[][][] softmax(float[][] texts, float scale, int keep) {
         int np = gridWidth * gridHeight;
         float[][][] out = new float[keep][patches.length][np];
         for (int w = 0; w < patches.length; w++) {
-            float[] f = patches[w];
+            float[] byDim = transposed(w);
+            float[][] cos = new float[texts.length][np];
+            // blocks of four texts per pass over the features (a quarter of the memory traffic)
+            int blocks = (texts.length + 3) / 4;
+            org.clipwsss.runtime.Parallel.rows(blocks, (long) np * dim * 4, (from, to) -> {
+                for (int b = from; b < to; b++) {
+                    int t = 4 * b;
+                    if (t + 4 <= texts.length) {
+                        cosines4(byDim, texts, t, np, dim, cos);
+                    } else {
+                        for (; t < texts.length; t++) {
+                            cosines(byDim, texts[t], np, dim, cos[t]);
+                        }
+                    }
+                }
+            });
             int window = w;
-            // patches in parallel blocks: each patch's softmax is computed by one thread, the same way
-            org.clipwsss.runtime.Parallel.rows(np, (long) texts.length * dim, (from, to) -> {
+            org.clipwsss.runtime.Parallel.rows(np, (long) texts.length * 20, (from, to) -> {
                 double[] logits = new double[texts.length];
                 for (int p = from; p < to; p++) {
                     double max = Double.NEGATIVE_INFINITY;
                     for (int t = 0; t < texts.length; t++) {
-                        logits[t] = scale * dot(f, p * dim, texts[t], dim);
+                        logits[t] = (double) scale * cos[t][p];
                         max = Math.max(max, logits[t]);
                     }
                     double sum = 0;
@@ -120,25 +143,58 @@ public final class DenseFeatures {
         return out;
     }
 
+    /** Window w's features dimension-major: [dim][patch] (made once, for {@link #cosines}). */
+    private float[] transposed(int w) {
+        float[] t = columns[w];
+        if (t == null) {
+            float[] f = patches[w];
+            int np = f.length / dim;
+            t = new float[f.length];
+            for (int p = 0; p < np; p++) {
+                for (int k = 0; k < dim; k++) {
+                    t[k * np + p] = f[p * dim + k];
+                }
+            }
+            // a benign race: any thread computes the same array
+            columns[w] = t;
+        }
+        return t;
+    }
+
     /**
-     * The dot product of {@code a[from..from+n)} and {@code b[0..n)} in double, in four interleaved partial sums (four
-     * independent additions per step instead of one chain: several times faster, the same value to double rounding).
+     * acc[p] += sum_k columns[k][p] * text[k] for the np patches: one pass per dimension over all patches, a loop
+     * the JIT turns into vector instructions (the former per-patch dot product in double was the pipeline's largest
+     * Java cost). Each patch's sum is accumulated in the same order whatever the threads.
      */
-    static double dot(float[] a, int from, float[] b, int n) {
-        double s0 = 0;
-        double s1 = 0;
-        double s2 = 0;
-        double s3 = 0;
-        int k = 0;
-        for (; k + 3 < n; k += 4) {
-            s0 += (double) a[from + k] * b[k];
-            s1 += (double) a[from + k + 1] * b[k + 1];
-            s2 += (double) a[from + k + 2] * b[k + 2];
-            s3 += (double) a[from + k + 3] * b[k + 3];
+    /** {@link #cosines} for texts t..t+3 in one pass over the features: each sum in the same order, so the same bits. */
+    static void cosines4(float[] columns, float[][] texts, int t, int np, int dim, float[][] acc) {
+        float[] a0 = acc[t];
+        float[] a1 = acc[t + 1];
+        float[] a2 = acc[t + 2];
+        float[] a3 = acc[t + 3];
+        for (int k = 0; k < dim; k++) {
+            float t0 = texts[t][k];
+            float t1 = texts[t + 1][k];
+            float t2 = texts[t + 2][k];
+            float t3 = texts[t + 3][k];
+            int base = k * np;
+            for (int p = 0; p < np; p++) {
+                float c = columns[base + p];
+                a0[p] += c * t0;
+                a1[p] += c * t1;
+                a2[p] += c * t2;
+                a3[p] += c * t3;
+            }
         }
-        for (; k < n; k++) {
-            s0 += (double) a[from + k] * b[k];
+    }
+
+    static void cosines(float[] columns, float[] text, int np, int dim, float[] acc) {
+        for (int k = 0; k < dim; k++) {
+            float tk = text[k];
+            int base = k * np;
+            for (int p = 0; p < np; p++) {
+                acc[p] += columns[base + p] * tk;
+            }
         }
-        return (s0 + s1) + (s2 + s3);
     }
 }

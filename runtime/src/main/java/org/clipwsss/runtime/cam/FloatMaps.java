@@ -21,18 +21,35 @@ public final class FloatMaps {
         int[] y1 = new int[nh];
         float[] fy = new float[nh];
         axis(h, nh, y0, y1, fy);
+        // each source row is interpolated along x once (rows[y] = what the per-pixel formula calls top or bottom), then
+        // each output row is one lerp of two such rows: the same arithmetic as per pixel, so the same bits
+        float[][] rows = new float[h][];
         float[] out = new float[nw * nh];
         for (int y = 0; y < nh; y++) {
-            int r0 = y0[y] * w;
-            int r1 = y1[y] * w;
+            float[] top = row(src, w, y0[y], rows, x0, x1, fx);
+            float[] bottom = row(src, w, y1[y], rows, x0, x1, fx);
             float wy = fy[y];
+            int o = y * nw;
             for (int x = 0; x < nw; x++) {
-                float top = src[r0 + x0[x]] + (src[r0 + x1[x]] - src[r0 + x0[x]]) * fx[x];
-                float bottom = src[r1 + x0[x]] + (src[r1 + x1[x]] - src[r1 + x0[x]]) * fx[x];
-                out[y * nw + x] = top + (bottom - top) * wy;
+                out[o + x] = top[x] + (bottom[x] - top[x]) * wy;
             }
         }
         return out;
+    }
+
+    /** Source row r interpolated along x (made once, kept in {@code rows}). */
+    private static float[] row(float[] src, int w, int r, float[][] rows, int[] x0, int[] x1, float[] fx) {
+        float[] row = rows[r];
+        if (row == null) {
+            int base = r * w;
+            row = new float[x0.length];
+            for (int x = 0; x < row.length; x++) {
+                float a = src[base + x0[x]];
+                row[x] = a + (src[base + x1[x]] - a) * fx[x];
+            }
+            rows[r] = row;
+        }
+        return row;
     }
 
     private static void axis(int in, int out, int[] i0, int[] i1, float[] frac) {

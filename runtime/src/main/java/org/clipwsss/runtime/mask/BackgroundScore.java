@@ -28,7 +28,9 @@ public sealed interface BackgroundScore {
     record Power(float exponent) implements BackgroundScore {
         @Override
         public float score(float maxCam) {
-            return (float) Math.pow(Math.min(1f, Math.max(0f, 1f - maxCam)), exponent);
+            float base = Math.min(1f, Math.max(0f, 1f - maxCam));
+            // x^1 = x exactly (Math.pow's own rule for an exponent of 1): no pow call per pixel for CLIP-ES's default
+            return exponent == 1f ? base : (float) Math.pow(base, exponent);
         }
     }
 }
