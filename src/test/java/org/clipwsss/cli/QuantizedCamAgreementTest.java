@@ -11,12 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.clipwsss.runtime.io.Npy;
 import org.clipwsss.runtime.io.NpyArray;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The pipeline's CAMs with {@code --variant quantized} (graphs built from the safetensors, dynamically int8-quantized)
- * against the float graphs', on the three VOC sample images with clip-tiny: Pearson r per image (all its maps) and
+ * and with {@code --variant fp16} (the same graphs in half precision) against the float graphs', on the three VOC sample images with clip-tiny: Pearson r per image (all its maps) and
  * per map, printed.
  *
  * <p>clip-tiny has random weights, so its CAMs are noise-like maps whose contrasts are small differences between
@@ -37,13 +38,14 @@ class QuantizedCamAgreementTest {
     /** Same-prompt maps must reach this (a regression guard, well below the README's 0.98 equivalence bar). */
     static final double MIN_SAME_PROMPT_R = 0.9;
 
-    @Test
-    void quantizedCamsAgainstFloatCams(@TempDir Path tmp) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"quantized", "fp16"})
+    void variantCamsAgainstFloatCams(String variant, @TempDir Path tmp) throws Exception {
         List<String> lines = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
         for (boolean synonyms : new boolean[] {true, false}) {
             Path fp32 = segment(tmp, "fp32", synonyms);
-            Path int8 = segment(tmp, "quantized", synonyms);
+            Path int8 = segment(tmp, variant, synonyms);
             double sum = 0;
             for (String n : IMAGES) {
                 NpyArray a = Npy.read(fp32.resolve("cams/" + n + ".npy"));
@@ -67,7 +69,7 @@ class QuantizedCamAgreementTest {
                         assertTrue(rc > MIN_SAME_PROMPT_R, n + " " + pa + ": r = " + rc);
                     }
                 }
-                lines.add(String.format("clip-tiny CAMs int8 vs fp32 (%s), %s: r = %.4f over %d maps; per map:%s",
+                lines.add(String.format("clip-tiny CAMs %s vs fp32 (%s), %s: r = %.4f over %d maps; per map:%s", variant,
                         synonyms ? "default synonyms" : "--synonyms none", n, r, k, per));
             }
             double mean = sum / IMAGES.length;

@@ -52,9 +52,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "ONNX Runtime intra-op threads (0: default).")
     int threads;
 
-    @Option(names = "--variant", defaultValue = "fp32", paramLabel = "fp32|quantized",
+    @Option(names = "--variant", defaultValue = "fp32", paramLabel = "fp32|quantized|fp16",
             description = "Pipeline benchmark graphs (built from the random safetensors): float (default), or with their weight"
-                    + " MatMuls dynamically quantized to int8, as --variant quantized --source safetensors runs them.")
+                    + " MatMuls dynamically quantized to int8, as --variant quantized --source safetensors runs them, or in half"
+                    + " precision (fp16).")
     String variant;
 
     @Option(names = "--work", paramLabel = "DIR", description = "Where the random model is written (default: a temporary folder).")
@@ -93,11 +94,11 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        if (!variant.equals("fp32") && !variant.equals("quantized")) {
-            throw new ClipWsssException("bench --variant must be fp32 or quantized, not '" + variant + "'");
+        if (!variant.equals("fp32") && !variant.equals("quantized") && !variant.equals("fp16")) {
+            throw new ClipWsssException("bench --variant must be fp32, quantized or fp16, not '" + variant + "'");
         }
-        if (variant.equals("quantized") && (crf || prompts || maskGenerator)) {
-            throw new ClipWsssException("--variant quantized is for the pipeline benchmark (training steps and the CRF have no"
+        if (!variant.equals("fp32") && (crf || prompts || maskGenerator)) {
+            throw new ClipWsssException("--variant " + variant + " is for the pipeline benchmark (training steps and the CRF have no"
                     + " quantized form)");
         }
         if (rounds < 1) {
@@ -236,7 +237,7 @@ final class BenchCommand implements Callable<Integer> {
             report.put("pipeline_vs_raw_back_to_back_round_median", median(roundRatioBackToBack));
             report.put("stages", clock.perImage(timed, timedImages));
             out.printf("pipeline%s: %.2f images/s; raw encoder sessions for the same work, in turn per image as a run calls them: %.2f"
-                    + " images/s; pipeline/raw = %.2f%n", variant.equals("quantized") ? " (int8-quantized graphs)" : "", pipe, raw, pipe / raw);
+                    + " images/s; pipeline/raw = %.2f%n", variant.equals("quantized") ? " (int8-quantized graphs)" : variant.equals("fp16") ? " (fp16 graphs)" : "", pipe, raw, pipe / raw);
             out.printf("each session's runs back to back instead: %.2f images/s (dense %.2f, image tower %.2f); pipeline/that = %.2f%n",
                     backToBack, timedImages / denseSecs, timedImages / towerSecs, pipe / backToBack);
             out.printf("median of the %d rounds' ratios: pipeline/raw in turn = %.2f, pipeline/raw back to back = %.2f%n", rounds,
@@ -321,12 +322,13 @@ final class BenchCommand implements Callable<Integer> {
         return median(t);
     }
 
-    /** Image tower images/s, fp32 and int8, batch 1 and 8; interleaved rounds so that both see about the same load. */
+    /** Image tower images/s, fp32, int8 and fp16, batch 1 and 8; interleaved rounds so that all see about the same load. */
     private Integer towerBench(Path dir, PrintWriter out) {
         int rounds = 5;
         Map<String, Object> report = new LinkedHashMap<>();
         try (SessionFactory sessions = new SessionFactory(Device.AUTO, threads);
-                ClipModel f = openVariant(dir, "fp32", sessions); ClipModel q = openVariant(dir, "quantized", sessions)) {
+                ClipModel f = openVariant(dir, "fp32", sessions); ClipModel q = openVariant(dir, "quantized", sessions);
+                ClipModel h = openVariant(dir, "fp16", sessions)) {
             int side = f.config().vision().imageSize();
             for (int batch : new int[] {1, 8}) {
                 float[] v = new float[batch * 3 * side * side];
@@ -337,19 +339,25 @@ final class BenchCommand implements Callable<Integer> {
                 NpyArray px = NpyArray.ofFloats(v, batch, 3, side, side);
                 f.imageEmbeds(px); // warm-up: builds the graphs, creates the sessions
                 q.imageEmbeds(px);
+                h.imageEmbeds(px);
                 int runs = Math.max(2, 16 / batch);
                 double[] fr = new double[rounds];
                 double[] qr = new double[rounds];
+                double[] hr = new double[rounds];
                 double[] ratio = new double[rounds];
+                double[] halfRatio = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
                     fr[r] = towerRate(f, px, runs);
                     qr[r] = towerRate(q, px, runs);
+                    hr[r] = towerRate(h, px, runs);
                     ratio[r] = qr[r] / fr[r];
+                    halfRatio[r] = hr[r] / fr[r];
                 }
-                out.printf("image tower %s, batch %d: fp32 %.2f images/s, int8 %.2f images/s (medians of %d rounds); int8/fp32 x%.2f"
-                        + " (median per round)%n", shapes, batch, median(fr), median(qr), rounds, median(ratio));
+                out.printf("image tower %s, batch %d: fp32 %.2f images/s, int8 %.2f, fp16 %.2f (medians of %d rounds); int8/fp32 x%.2f,"
+                        + " fp16/fp32 x%.2f (medians per round)%n", shapes, batch, median(fr), median(qr), median(hr), rounds, median(ratio),
+                        median(halfRatio));
                 report.put("batch_" + batch, Map.of("fp32_images_per_s", median(fr), "int8_images_per_s", median(qr),
-                        "int8_over_fp32", median(ratio)));
+                        "int8_over_fp32", median(ratio), "fp16_images_per_s", median(hr), "fp16_over_fp32", median(halfRatio)));
             }
             report.put("device", sessions.device().toString());
         }

@@ -20,8 +20,8 @@ public final class ModelOptions {
 
     @Option(names = "--variant", defaultValue = "auto", paramLabel = "auto|fp32|fp16|quantized",
             description = "Which ONNX export files to use (default: plain, else fp16, else quantized); with --source safetensors,"
-                    + " quantized builds int8 graphs (dynamic quantization of the weight MatMuls) from the weights"
-                    + " (for gradcam and clip-es, the trunk; their gradient graphs stay float).")
+                    + " quantized builds int8 graphs (dynamic quantization of the weight MatMuls) from the weights and fp16"
+                    + " half-precision graphs (for gradcam and clip-es, the trunk; their gradient graphs stay float).")
     String variant;
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "cpu|cuda|auto",

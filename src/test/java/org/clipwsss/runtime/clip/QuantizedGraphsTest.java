@@ -59,16 +59,18 @@ class QuantizedGraphsTest {
                 .withVariant(variant).withSessions(sessions).withCacheRoot(cache));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"clip-tiny", "clip-odd"})
-    void embeddingsStayCloseToFloat(String name) {
-        try (ClipModel f = open(name, "fp32"); ClipModel q = open(name, "quantized")) {
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"clip-tiny,quantized", "clip-odd,quantized", "clip-tiny,fp16", "clip-odd,fp16"})
+    void embeddingsStayCloseToFloat(String name, String variant) {
+        try (ClipModel f = open(name, "fp32"); ClipModel q = open(name, variant)) {
             assertFalse(f.quantizedGraphs());
-            assertTrue(q.quantizedGraphs());
+            assertEquals(BuiltVariant.of(variant), q.builtVariant());
+            assertTrue(q.graphFile(ClipGraphs.Kind.VISION).getFileName().toString().endsWith(q.builtVariant().suffix() + ".onnx"));
             NpyArray pixels = reference(name, "pixel_values");
             NpyArray ids = reference(name, "input_ids");
             NpyArray mask = reference(name, "attention_mask");
             List<String> report = new ArrayList<>();
+            name = name + " " + variant;
             check(name + " image_embeds", f.imageEmbeds(pixels), q.imageEmbeds(pixels), report);
             check(name + " text_embeds", f.textEmbeds(ids, mask), q.textEmbeds(ids, mask), report);
             check(name + " dense clearclip", f.denseEmbeds(pixels, ClipModel.Dense.CLEARCLIP),
@@ -103,7 +105,7 @@ class QuantizedGraphsTest {
                 each.append(String.format(" %.5f", c));
             }
         }
-        report.add(String.format("quantized vs fp32, %s: %d rows, cosine min %.5f mean %.5f%s", what, rows, min, sum / rows,
+        report.add(String.format("vs fp32, %s: %d rows, cosine min %.5f mean %.5f%s", what, rows, min, sum / rows,
                 rows <= 4 ? " (rows" + each + ")" : ""));
         assertTrue(min >= MIN_COSINE, what + ": a row's cosine with the float result is " + min);
     }

@@ -75,4 +75,49 @@ class GradientsTest {
         assertArrayEquals(new float[] {3, 12, 0.75f, 27}, out.get(Gradients.gradName("cubes", "x")).toFloats(), 1e-5f);
         assertArrayEquals(new float[] {3, 3, 3, 3}, out.get(Gradients.gradName("linear", "x")).toFloats(), 1e-6f);
     }
+
+    /**
+     * x [1, T, 4] -> y = x w + b; attention-like z = softmax(y y^T) y; the tokens after the first averaged; a flattening
+     * reshape; loss = sum(pooled c) + sum(flat^2): the shapes that CLIP-ES's tail has along its token axis.
+     */
+    private static Graph tokens(Object t) {
+        GraphBuilder g = new GraphBuilder("tokens");
+        String x = g.input("x", ElemType.FLOAT, 1, t, 4);
+        String y = g.add(g.mul(x, g.constant("w", 0.5f, -1f, 2f, 0.25f)), g.constant("b", 0.1f));
+        String z = g.matMul(g.softmax(g.matMul(y, g.transpose(y, 0, 2, 1)), -1), y);
+        String patches = g.slice(z, new long[] {1}, new long[] {Long.MAX_VALUE}, new long[] {1});
+        String pooled = g.op("ReduceMean", List.of(patches), Map.of("axes", new long[] {1}, "keepdims", 0L));
+        String flat = g.reshape(z, 0, -1);
+        String loss = g.add(Ops.reduceSum(g, g.mul(pooled, g.constant("c", 1f, -2f, 0.5f, 3f)), null, false),
+                Ops.reduceSum(g, g.mul(flat, flat), null, false));
+        g.output(loss, "loss", ElemType.FLOAT);
+        return g.build();
+    }
+
+    @Test
+    void ofEachAnySizeServesEveryTokenCount() {
+        Graph any = Gradients.ofEachAnySize(tokens("tokens"), List.of("loss"), List.of("x"), Map.of("x", new long[] {1, 5, 4}),
+                Map.of("x", new long[] {1, 9, 4}));
+        java.util.Random rnd = new java.util.Random(11);
+        for (int t : new int[] {2, 3, 7}) {
+            Graph perSize = Gradients.ofEach(tokens(t), List.of("loss"), List.of("x"), Map.of());
+            NpyArray x = GradCheck.random(rnd, 1, t, 4);
+            String grad = Gradients.gradName("loss", "x");
+            float[] expected = GradCheck.runner(perSize, dir).run(Map.of("x", x), List.of(grad)).get(grad).toFloats();
+            float[] got = GradCheck.runner(any, dir).run(Map.of("x", x), List.of(grad)).get(grad).toFloats();
+            assertArrayEquals(expected, got, 1e-6f, t + " tokens");
+        }
+    }
+
+    @Test
+    void ofEachAnySizeRefusesAGradientThatBakesInASize() {
+        GraphBuilder g = new GraphBuilder("last_token");
+        String x = g.input("x", ElemType.FLOAT, 1, "tokens", 4);
+        // the last token: its gradient pads T - 1 zeros in front, a size the graph would have to hold as a constant
+        String last = g.slice(x, new long[] {-1}, new long[] {Long.MAX_VALUE}, new long[] {1});
+        g.output(Ops.reduceSum(g, g.mul(last, last), null, false), "loss", ElemType.FLOAT);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Gradients.ofEachAnySize(g.build(),
+                List.of("loss"), List.of("x"), Map.of("x", new long[] {1, 5, 4}), Map.of("x", new long[] {1, 9, 4})));
+        assertTrue(e.getMessage().contains("depends on the sizes"), e.getMessage());
+    }
 }

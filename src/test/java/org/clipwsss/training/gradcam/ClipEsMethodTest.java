@@ -115,12 +115,17 @@ class ClipEsMethodTest {
             assertEquals(0, cli("cam", "--model", model, "--source", "safetensors", "--cache", cache, "--image",
                     image.toString(), "--labels", LABELS, "--method", "clip-es", "--out", tmp.resolve(out).toString()));
         }
+        // an image of another size (500x281, not 500x375) with as many labels: the same tail graph, no new one
+        assertEquals(0, cli("cam", "--model", model, "--source", "safetensors", "--cache", cache, "--image",
+                DIR.resolve("images/2007_000032.jpg").toString(), "--labels", LABELS, "--method", "clip-es", "--out",
+                tmp.resolve("other-size").toString()));
         java.util.List<Path> built;
         try (var files = Files.walk(tmp.resolve("c"))) {
             built = files.filter(f -> f.toString().endsWith(".onnx")).toList();
         }
-        assertEquals(2, built.stream().filter(f -> f.getFileName().toString().matches("(grid_trunk|clipes_tail_3x\\d+x28)_clipes2_s.*\\.onnx")).count(),
+        assertEquals(2, built.stream().filter(f -> f.getFileName().toString().matches("(grid_trunk|clipes_tail_3x28)_clipes3_s.*\\.onnx")).count(),
                 built.toString());
+        assertEquals(1, built.stream().filter(f -> f.getFileName().toString().startsWith("clipes_tail")).count(), built.toString());
         java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(built.get(0));
         assertEquals(0, cli("cam", "--model", model, "--source", "safetensors", "--variant", "quantized", "--cache", cache, "--image",
                 image.toString(), "--labels", LABELS, "--method", "clip-es", "--out", tmp.resolve("q").toString()));

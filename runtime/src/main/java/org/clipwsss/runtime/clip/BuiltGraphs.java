@@ -42,21 +42,22 @@ final class BuiltGraphs {
 
     private final ModelFolder folder;
     private final Path dir;
-    private final boolean quantized;
+    private final BuiltVariant variant;
     private final Map<String, Path> files = new java.util.HashMap<>();
 
     BuiltGraphs(ModelFolder folder, Path cacheRoot) {
-        this(folder, cacheRoot, false);
+        this(folder, cacheRoot, BuiltVariant.FLOAT);
     }
 
     /**
-     * With {@code quantized}, the graphs are the float ones with their weight matrix products dynamically quantized to
-     * int8 ({@link #quantize}), cached beside them as {@code <kind>_quantized.onnx}.
+     * The graphs in {@code variant}'s form: the float ones, or with their weight matrix products dynamically quantized to
+     * int8 ({@link #quantize}), or in half precision, cached beside the float ones as {@code <kind>_quantized.onnx} or
+     * {@code <kind>_fp16.onnx}.
      */
-    BuiltGraphs(ModelFolder folder, Path cacheRoot, boolean quantized) {
+    BuiltGraphs(ModelFolder folder, Path cacheRoot, BuiltVariant variant) {
         this.folder = folder;
         this.dir = cacheRoot.resolve("graphs").resolve(key(folder));
-        this.quantized = quantized;
+        this.variant = variant;
     }
 
     /**
@@ -65,7 +66,7 @@ final class BuiltGraphs {
      * {@link #BUILDER_VERSION} so cached quantized graphs are rebuilt.)
      */
     static Graph quantize(Graph g) {
-        return DynamicQuantization.apply(g, ClipGraphs::quantizable);
+        return BuiltVariant.INT8.apply(g);
     }
 
     /** The default cache root: $CLIP_WSSS_CACHE, else ~/.cache/clip-wsss. */
@@ -85,31 +86,29 @@ final class BuiltGraphs {
     synchronized Path file(ClipGraphs.Kind kind, int imageSize) {
         String name = imageSize == folder.config().vision().imageSize() ? kind.fileName()
                 : kind.fileName().replace(".onnx", "_" + imageSize + ".onnx");
-        if (quantized) {
-            name = name.replace(".onnx", QUANTIZED_SUFFIX + ".onnx");
-        }
-        return cached(name, kind.name(), weights -> ClipGraphs.build(kind, folder.config(), weights, imageSize), quantized);
+        name = name.replace(".onnx", variant.suffix() + ".onnx");
+        return cached(name, kind.name(), weights -> ClipGraphs.build(kind, folder.config(), weights, imageSize), variant);
     }
 
     /**
      * A graph of another builder over the same weights (the Grad-CAM sources' trunks and per-shape tails), cached as
-     * {@code name.onnx} and checked like the kinds; quantized like them when this cache is and {@code quantizable}
-     * says the graph may be (gradient graphs stay float). The name must say everything the builder bakes into the
+     * {@code name.onnx} and checked like the kinds; in this cache's variant like them when {@code quantizable} says
+     * the graph may change form (gradient graphs stay float). The name must say everything the builder bakes into the
      * graph besides the weights (shapes, constants such as a logit scale).
      */
     synchronized Path file(String name, Function<SafetensorsWeights, Graph> builder, boolean quantizable) {
-        boolean q = quantized && quantizable;
-        return cached(name + (q ? QUANTIZED_SUFFIX : "") + ".onnx", name, builder, q);
+        BuiltVariant v = quantizable ? variant : BuiltVariant.FLOAT;
+        return cached(name + v.suffix() + ".onnx", name, builder, v);
     }
 
-    private Path cached(String name, String graphName, Function<SafetensorsWeights, Graph> builder, boolean quantize) {
+    private Path cached(String name, String graphName, Function<SafetensorsWeights, Graph> builder, BuiltVariant form) {
         Path f = files.get(name);
         if (f == null) {
             f = dir.resolve(name);
             Path check = f.resolveSibling(name + CHECK_SUFFIX);
             if (!Files.isRegularFile(f) || !Files.exists(check)) {
                 // no check file: the build was interrupted between the two files (or is racing); build again
-                write(graphName, builder, quantize, f);
+                write(graphName, builder, form, f);
                 writeCheck(f);
             } else {
                 verify(f, check);
@@ -176,19 +175,19 @@ final class BuiltGraphs {
     /** Builds {@code kind} from the folder's weights (quantized if this cache is) and writes it to {@code target}. */
     void write(ClipGraphs.Kind kind, Path target) {
         int size = folder.config().vision().imageSize();
-        write(kind.name(), weights -> ClipGraphs.build(kind, folder.config(), weights, size), quantized, target);
+        write(kind.name(), weights -> ClipGraphs.build(kind, folder.config(), weights, size), variant, target);
     }
 
-    /** Builds a graph from the folder's weights (int8-quantized with {@code quantize}) and writes it to {@code target}. */
-    private void write(String graphName, Function<SafetensorsWeights, Graph> builder, boolean quantize, Path target) {
+    /** Builds a graph from the folder's weights (in the form {@code form}) and writes it to {@code target}. */
+    private void write(String graphName, Function<SafetensorsWeights, Graph> builder, BuiltVariant form, Path target) {
         long t0 = System.nanoTime();
         try (SafetensorsFile st = SafetensorsFile.open(folder.safetensors())) {
             Graph g = builder.apply(new SafetensorsWeights(st));
             Map<String, String> metadata = new java.util.LinkedHashMap<>(Map.of("clipwsss.source", folder.dir().toString(),
                     "clipwsss.graph", graphName, "clipwsss.builder", BUILDER_VERSION));
-            if (quantize) {
-                g = quantize(g);
-                metadata.put("clipwsss.variant", "quantized (dynamic int8, per-channel weights)");
+            g = form.apply(g);
+            if (form.description() != null) {
+                metadata.put("clipwsss.variant", form.description());
             }
             OnnxWriter.write(g, target, metadata);
         } catch (IOException e) {

@@ -76,19 +76,19 @@ public final class ClipModel implements AutoCloseable {
     private final GraphSource source;
     private final SessionFactory sessions;
     private final Path cacheRoot;
-    /** Built graphs dynamically quantized to int8 (variant quantized with graphs built from the safetensors). */
-    private final boolean quantizedBuilt;
+    /** The form of the graphs built from the safetensors (variant quantized or fp16 with graphs built from them). */
+    private final BuiltVariant builtVariant;
     private final Map<ClipGraphs.Kind, GraphRunner> runners = new EnumMap<>(ClipGraphs.Kind.class);
     private BuiltGraphs built;
     private ClipTokenizer tokenizer;
     private Float logitScale;
 
-    private ClipModel(ModelFolder folder, GraphSource source, SessionFactory sessions, Path cacheRoot, boolean quantizedBuilt) {
+    private ClipModel(ModelFolder folder, GraphSource source, SessionFactory sessions, Path cacheRoot, BuiltVariant builtVariant) {
         this.folder = folder;
         this.source = source;
         this.sessions = sessions;
         this.cacheRoot = cacheRoot;
-        this.quantizedBuilt = quantizedBuilt;
+        this.builtVariant = builtVariant;
     }
 
     public static ClipModel open(Path dir) {
@@ -100,11 +100,11 @@ public final class ClipModel implements AutoCloseable {
         GraphSource source = folder.resolve(options.source());
         SessionFactory f = options.sessions() == null ? SessionFactory.shared() : options.sessions();
         Path cache = options.cacheRoot() == null ? BuiltGraphs.defaultCacheRoot() : options.cacheRoot();
-        // variant quantized: the folder's *_quantized.onnx export with source onnx; with graphs built from the
-        // safetensors, those graphs dynamically quantized to int8 (the dense graphs built beside an ONNX export stay
-        // float, as before). Other variants build float graphs.
-        boolean quantized = source == GraphSource.SAFETENSORS && "quantized".equals(options.onnxVariant());
-        return new ClipModel(folder, source, f, cache, quantized);
+        // variant quantized (fp16): the folder's *_quantized.onnx (*_fp16.onnx) export with source onnx; with graphs
+        // built from the safetensors, those graphs dynamically quantized to int8 (in half precision). The dense graphs
+        // built beside an ONNX export stay float, as before. Other variants build float graphs.
+        BuiltVariant built = source == GraphSource.SAFETENSORS ? BuiltVariant.of(options.onnxVariant()) : BuiltVariant.FLOAT;
+        return new ClipModel(folder, source, f, cache, built);
     }
 
     /**
@@ -112,7 +112,12 @@ public final class ClipModel implements AutoCloseable {
      * with source safetensors).
      */
     public boolean quantizedGraphs() {
-        return quantizedBuilt;
+        return builtVariant == BuiltVariant.INT8;
+    }
+
+    /** The form of the graphs built from the safetensors (FLOAT with source onnx). */
+    public BuiltVariant builtVariant() {
+        return builtVariant;
     }
 
     public ModelFolder folder() {
@@ -386,7 +391,7 @@ public final class ClipModel implements AutoCloseable {
 
     private synchronized BuiltGraphs built() {
         if (built == null) {
-            built = new BuiltGraphs(folder, cacheRoot, quantizedBuilt);
+            built = new BuiltGraphs(folder, cacheRoot, builtVariant);
         }
         return built;
     }

@@ -37,6 +37,11 @@ public final class Initializer {
         return new Initializer(name, ElemType.INT64, shape, () -> values);
     }
 
+    /** Half-precision (FLOAT16) data as IEEE fp16 bit patterns, produced each time the graph is written. */
+    public static Initializer lazyHalves(String name, Supplier<short[]> values, long... shape) {
+        return new Initializer(name, ElemType.FLOAT16, shape, values::get);
+    }
+
     /** 8-bit integer data (INT8 or UINT8; {@code values} as raw bytes, UINT8 read unsigned). */
     public static Initializer bytes(String name, ElemType type, byte[] values, long... shape) {
         checkByteType(name, type);
@@ -74,10 +79,14 @@ public final class Initializer {
         return Math.multiplyExact(elementCount(), type.bytes());
     }
 
-    /** The values as float[] (FLOAT), long[] (INT64) or byte[] (INT8, UINT8); lazily produced data is read now. */
+    /**
+     * The values as float[] (FLOAT), long[] (INT64), byte[] (INT8, UINT8) or short[] (FLOAT16 bit patterns); lazily
+     * produced data is read now.
+     */
     public Object values() {
         Object v = data.get();
-        long n = v instanceof float[] f ? f.length : v instanceof byte[] b ? b.length : ((long[]) v).length;
+        long n = v instanceof float[] f ? f.length : v instanceof byte[] b ? b.length : v instanceof short[] h ? h.length
+                : ((long[]) v).length;
         if (n != elementCount()) {
             throw new IllegalStateException("initializer " + name + " has " + n + " values for shape "
                     + Arrays.toString(shape));
@@ -97,6 +106,8 @@ public final class Initializer {
             buf.asFloatBuffer().put(f);
         } else if (v instanceof byte[] b) {
             buf.put(b).flip();
+        } else if (v instanceof short[] h) {
+            buf.asShortBuffer().put(h);
         } else {
             buf.asLongBuffer().put((long[]) v);
         }

@@ -70,14 +70,24 @@ final class Backward {
         return g.op("Where", List.of(condition, a, b), Map.of());
     }
 
-    /** Sums {@code grad} (of shape {@code from}) over the axes broadcast from {@code target}, giving shape {@code target}. */
+    /**
+     * Sums {@code grad} (of shape {@code from}) over the axes broadcast from {@code target}, giving shape {@code target}:
+     * kept as size-1 axes, then the leading axes squeezed away; no shape constant, so the graph holds for any size of
+     * the axes that are not broadcast.
+     */
     String unbroadcast(String grad, long[] from, long[] target) {
         if (Arrays.equals(from, target)) {
             return grad;
         }
         long[] axes = Axes.broadcastAxes(from, target);
         String summed = axes.length == 0 ? grad : reduceSum(grad, axes, true);
-        return g.reshape(summed, target);
+        int lead = from.length - target.length;
+        return lead == 0 ? summed : g.squeeze(summed, Axes.range(0, lead));
+    }
+
+    /** {@code x} reshaped to the run-time shape of {@code like} (a Shape op, which ONNX Runtime folds when it is static). */
+    String reshapeLike(String x, String like) {
+        return g.reshapeTo(x, g.shape(like));
     }
 
     /** Swaps the last two axes. */

@@ -69,6 +69,25 @@ public final class Gradients {
      * output {@link #gradName(String, String) grad:<s>:<w>} = d s / d w: one forward, one backward per scalar (what
      * a vector-Jacobian product per row of a batch would cost, without running the forward once per row).
      */
+    /**
+     * {@link #ofEach} for a forward graph whose inputs have symbolic dims (e.g. a token count), one graph for every size
+     * of them: the rules need concrete shapes, so the gradient is derived at two sizes, {@code probe} and
+     * {@code otherProbe}, and must come out byte for byte the same graph both times (no constant in it depends on
+     * those sizes; the rules take sizes from run-time Shape ops). A rule or op that bakes in a size fails here, never
+     * at run time with a wrong gradient. The probes must not give a symbolic dim the size 1 (that is broadcasting).
+     */
+    public static Graph ofEachAnySize(Graph forward, List<String> scalarOutputs, Collection<String> wrt, Map<String, long[]> probe,
+            Map<String, long[]> otherProbe) {
+        Graph a = ofEach(forward, scalarOutputs, wrt, probe);
+        Graph b = ofEach(forward, scalarOutputs, wrt, otherProbe);
+        if (!java.util.Arrays.equals(org.clipwsss.runtime.graph.OnnxWriter.toBytes(a, Map.of()),
+                org.clipwsss.runtime.graph.OnnxWriter.toBytes(b, Map.of()))) {
+            throw new IllegalArgumentException("the gradient graph of " + forward.name() + " depends on the sizes of its inputs' symbolic"
+                    + " dims (derived at two sizes, it differs): build it per size");
+        }
+        return a;
+    }
+
     public static Graph ofEach(Graph forward, List<String> scalarOutputs, Collection<String> wrt, Map<String, long[]> inputShapes) {
         ShapeInference shapes = ShapeInference.of(forward, inputShapes);
         GraphBuilder g = GraphBuilder.extend(forward);
@@ -113,9 +132,12 @@ public final class Gradients {
             long[] shape = shapes.shape(w);
             String grad = grads.get(w);
             if (grad == null) {
-                grad = g.expand(g.constant("zero", 0f), g.constantLongs("zero_shape", shape));
+                grad = g.expand(g.constant("zero", 0f), g.shape(w));
             }
-            g.output(grad, outputName.apply(w), ElemType.FLOAT, java.util.Arrays.stream(shape).boxed().toArray());
+            // declared as w itself is: an input's symbolic dims stay symbolic
+            Object[] dims = forward.inputs().stream().filter(i -> i.name().equals(w) && i.dims() != null).findFirst()
+                    .map(i -> i.dims().toArray()).orElseGet(() -> java.util.Arrays.stream(shape).boxed().toArray());
+            g.output(grad, outputName.apply(w), ElemType.FLOAT, dims);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.clipwsss.training.autodiff.Rule.out;
 
 import java.util.List;
 import java.util.Map;
+import org.clipwsss.runtime.graph.ElemType;
 import org.clipwsss.runtime.graph.GraphBuilder;
 import org.clipwsss.runtime.graph.Node;
 
@@ -97,16 +98,27 @@ final class LinearRules {
         return leading.length == 0 ? x : b.reduceSum(x, leading, false);
     }
 
-    /** dx = dy (reshaped to keep the reduced axes) expanded to x's shape, divided by the count for a mean. */
+    /**
+     * dx = dy (with the reduced axes kept, size 1) expanded to x's run-time shape, divided by the count for a mean: the
+     * count is taken from x's run-time shape too (1/count correctly rounded to float either way), so the graph holds for
+     * any size of x's axes.
+     */
     private static String[] reduce(Node n, String dy, Backward b, boolean mean) {
         String x = in(n, 0);
         long[] shape = b.shape(x);
-        long[] axes = ShapeInference.reduceAxes(n, shape.length, b.shapes());
-        long[] kept = Axes.reduce(shape, axes, true);
+        long[] given = ShapeInference.reduceAxes(n, shape.length, b.shapes());
+        long[] axes = given == null ? Axes.range(0, shape.length) : given;
         GraphBuilder g = b.g;
-        String dx = g.expand(g.reshape(dy, kept), g.constantLongs("shape", shape));
+        boolean keepDims = n.intAttr("keepdims", 1) != 0;
+        String kept = keepDims || axes.length == 0 ? dy : g.unsqueeze(dy, axes);
+        String xShape = g.shape(x);
+        String dx = g.expand(kept, xShape);
         if (mean) {
-            dx = g.mul(dx, b.scalar((float) Axes.count(kept) / Axes.count(shape)));
+            String count = g.op("ReduceProd", List.of(g.op("Gather", List.of(xShape, g.constantLongs("reduced_axes", axes)),
+                    Map.of("axis", 0L))), Map.of("keepdims", 0L));
+            String inverse = g.op("Reciprocal", List.of(g.op("Cast", List.of(count), Map.of("to", (long) ElemType.FLOAT.onnxCode()))),
+                    Map.of());
+            dx = g.mul(dx, inverse);
         }
         String[] grads = new String[n.inputs().size()];
         grads[0] = dx;

@@ -15,7 +15,7 @@ final class ShapeRules {
     }
 
     static void register(Map<String, Rule> rules) {
-        Rule reshapeBack = (n, dy, b) -> first(n, b.g.reshape(dy, b.shape(in(n, 0))));
+        Rule reshapeBack = (n, dy, b) -> first(n, b.reshapeLike(dy, in(n, 0)));
         for (String op : List.of("Reshape", "Squeeze", "Unsqueeze", "Flatten")) {
             rules.put(op, reshapeBack);
         }

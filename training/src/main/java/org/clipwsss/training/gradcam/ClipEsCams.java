@@ -81,7 +81,7 @@ public final class ClipEsCams implements CamSource {
         this.logitScale = logitScale;
         this.affinity = affinity;
         this.pre = model.folder().preprocessor();
-        this.files = new GraphFiles(model, GraphFiles.tag("clipes2", logitScale));
+        this.files = new GraphFiles(model, GraphFiles.tag("clipes3", logitScale));
     }
 
     /** What one image gives before the resize to the image: per label, the grid Grad-CAM and (with the affinity) the refined grid. */
@@ -132,7 +132,7 @@ public final class ClipEsCams implements CamSource {
         for (int c = 0; c < k; c++) {
             wanted.add(gradName(c));
         }
-        Map<String, NpyArray> out = tail(k, 1 + n, texts.length).run(tailFeeds, wanted);
+        Map<String, NpyArray> out = tail(k, texts.length).run(tailFeeds, wanted);
         float[][] gradcam = new float[k][];
         float[][] refined = affinity ? new float[k][] : null;
         float[] trans = affinity ? t.get("transition").floats() : null;
@@ -191,25 +191,26 @@ public final class ClipEsCams implements CamSource {
     }
 
     /**
-     * The tail graph for these shapes: the last layer, the pooled embedding and the softmax over the texts run once on
-     * the image's trunk outputs, then, per label c (the c-th text), the gradient of its probability with respect to
-     * ln1 ({@link #gradName}), one backward each ({@link Gradients#ofEach}).
+     * The tail graph for this many labels and texts, on any number of tokens (one session serves every image size): the
+     * last layer, the pooled embedding and the softmax over the texts run once on the image's trunk outputs, then, per
+     * label c (the c-th text), the gradient of its probability with respect to ln1 ({@link #gradName}), one backward
+     * each ({@link Gradients#ofEachAnySize}).
      */
-    private GraphRunner tail(int labels, int tokens, int texts) {
-        return files.runner("clipes_tail_" + labels + "x" + tokens + "x" + texts, weights -> tailGraph(weights, labels, tokens, texts));
+    private GraphRunner tail(int labels, int texts) {
+        return files.runner("clipes_tail_" + labels + "x" + texts, weights -> tailGraph(weights, labels, texts));
     }
 
     static String gradName(int label) {
         return Gradients.gradName("score_" + label, "ln1");
     }
 
-    private Graph tailGraph(SafetensorsWeights weights, int labels, int tokens, int texts) {
+    private Graph tailGraph(SafetensorsWeights weights, int labels, int texts) {
         ClipConfig cfg = model.config();
         int w = cfg.vision().hiddenSize();
         int e = cfg.projectionDim();
         GraphBuilder g = new GraphBuilder("clipes_tail");
-        String hidden = g.input("hidden", ElemType.FLOAT, 1, tokens, w);
-        String ln1 = g.input("ln1", ElemType.FLOAT, 1, tokens, w);
+        String hidden = g.input("hidden", ElemType.FLOAT, 1, "tokens", w);
+        String ln1 = g.input("ln1", ElemType.FLOAT, 1, "tokens", w);
         String embeds = Losses.l2Normalize(g, ClipGraphs.visionGridEmbeds(g, cfg, weights, hidden, ln1));
         String probs = GraphFiles.softmaxProbabilities(g, embeds, logitScale, 1, texts, e);
         List<String> scores = new ArrayList<>();
@@ -218,9 +219,12 @@ public final class ClipEsCams implements CamSource {
             g.output(g.slice(probs, new long[] {0, c}, new long[] {1, c + 1}, new long[] {0, 1}), score, ElemType.FLOAT, 1, 1);
             scores.add(score);
         }
-        Map<String, long[]> shapes = Map.of("hidden", new long[] {1, tokens, w}, "ln1", new long[] {1, tokens, w},
-                "text", new long[] {texts, e});
-        return Gradients.ofEach(g.build(), scores, List.of("ln1"), shapes);
+        // derived at 7x7 and 9x9 patch grids (plus the class token); the same graph serves every grid
+        return Gradients.ofEachAnySize(g.build(), scores, List.of("ln1"), tailShapes(50, w, texts, e), tailShapes(82, w, texts, e));
+    }
+
+    private static Map<String, long[]> tailShapes(int tokens, int w, int texts, int e) {
+        return Map.of("hidden", new long[] {1, tokens, w}, "ln1", new long[] {1, tokens, w}, "text", new long[] {texts, e});
     }
 
     @Override
