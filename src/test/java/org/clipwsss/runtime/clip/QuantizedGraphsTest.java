@@ -62,7 +62,27 @@ class QuantizedGraphsTest {
     @ParameterizedTest(name = "{0} {1}")
     @org.junit.jupiter.params.provider.CsvSource({"clip-tiny,quantized", "clip-odd,quantized", "clip-tiny,fp16", "clip-odd,fp16"})
     void embeddingsStayCloseToFloat(String name, String variant) {
+        List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ClipModel.class.getName());
+        log.addHandler(capture);
         try (ClipModel f = open(name, "fp32"); ClipModel q = open(name, variant)) {
+            // fp16 on the CPU is slow (casts around most nodes): said once, at open, and only for fp16
+            assertEquals(variant.equals("fp16") ? 1 : 0, logged.stream().filter(r -> r.getLevel() == java.util.logging.Level.WARNING
+                    && r.getMessage().contains("fp16 graphs on the CPU (--variant fp16)")).count(), logged.toString());
             assertFalse(f.quantizedGraphs());
             assertEquals(BuiltVariant.of(variant), q.builtVariant());
             assertTrue(q.graphFile(ClipGraphs.Kind.VISION).getFileName().toString().endsWith(q.builtVariant().suffix() + ".onnx"));
@@ -83,6 +103,8 @@ class QuantizedGraphsTest {
             check(name + " dense clearclip grid 3x5", f.denseEmbedsGrid(wide, ClipModel.Dense.CLEARCLIP),
                     q.denseEmbedsGrid(wide, ClipModel.Dense.CLEARCLIP), report);
             report.forEach(System.out::println);
+        } finally {
+            log.removeHandler(capture);
         }
     }
 

@@ -104,9 +104,12 @@ public final class ClipModel implements AutoCloseable {
         // built from the safetensors, those graphs dynamically quantized to int8 (in half precision). The dense graphs
         // built beside an ONNX export stay float, as before. Other variants build float graphs.
         BuiltVariant built = source == GraphSource.SAFETENSORS ? BuiltVariant.of(options.onnxVariant()) : BuiltVariant.FLOAT;
-        if (built == BuiltVariant.FP16 && f.device() == org.clipwsss.runtime.session.Device.CPU) {
+        boolean fp16Export = source == GraphSource.ONNX && folder.visionOnnx() != null
+                && folder.visionOnnx().getFileName().toString().endsWith("_fp16.onnx");
+        if ((built == BuiltVariant.FP16 || fp16Export) && f.device() == org.clipwsss.runtime.session.Device.CPU) {
             // measured (bench --towers, ViT-B/32, 2 threads): 0.15x the fp32 graphs' speed; fp16 is for GPUs
-            System.getLogger(ClipModel.class.getName()).log(System.Logger.Level.WARNING, "--variant fp16 on the CPU: ONNX Runtime's"
+            System.getLogger(ClipModel.class.getName()).log(System.Logger.Level.WARNING, "fp16 graphs on the CPU"
+                    + (fp16Export ? " (" + folder.visionOnnx().getFileName() + ")" : " (--variant fp16)") + ": ONNX Runtime's"
                     + " CPU provider runs most fp16 nodes through casts to float; measured about 6x slower than fp32 (fp16 is"
                     + " meant for CUDA)");
         }
