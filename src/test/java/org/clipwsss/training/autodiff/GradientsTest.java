@@ -88,8 +88,13 @@ class GradientsTest {
         String patches = g.slice(z, new long[] {1}, new long[] {Long.MAX_VALUE}, new long[] {1});
         String pooled = g.op("ReduceMean", List.of(patches), Map.of("axes", new long[] {1}, "keepdims", 0L));
         String flat = g.reshape(z, 0, -1);
+        // the class token (an end before the axis' end) and the last token (a start counted from the end)
+        String first = g.slice(z, new long[] {0}, new long[] {1}, new long[] {1});
+        String last = g.slice(y, new long[] {-1}, new long[] {Long.MAX_VALUE}, new long[] {1});
         String loss = g.add(Ops.reduceSum(g, g.mul(pooled, g.constant("c", 1f, -2f, 0.5f, 3f)), null, false),
                 Ops.reduceSum(g, g.mul(flat, flat), null, false));
+        loss = g.add(loss, g.add(Ops.reduceSum(g, g.mul(first, g.constant("d", 0.5f, 1f, -1f, 2f)), null, false),
+                Ops.reduceSum(g, g.mul(g.mul(last, last), last), null, false)));
         g.output(loss, "loss", ElemType.FLOAT);
         return g.build();
     }
@@ -111,11 +116,11 @@ class GradientsTest {
 
     @Test
     void ofEachAnySizeRefusesAGradientThatBakesInASize() {
-        GraphBuilder g = new GraphBuilder("last_token");
+        GraphBuilder g = new GraphBuilder("gathered_token");
         String x = g.input("x", ElemType.FLOAT, 1, "tokens", 4);
-        // the last token: its gradient pads T - 1 zeros in front, a size the graph would have to hold as a constant
-        String last = g.slice(x, new long[] {-1}, new long[] {Long.MAX_VALUE}, new long[] {1});
-        g.output(Ops.reduceSum(g, g.mul(last, last), null, false), "loss", ElemType.FLOAT);
+        // a Gather with constant indices along the token axis: its gradient is a one-hot matrix as long as the axis
+        String picked = g.gather(x, g.constantLongs("index", 0), 1);
+        g.output(Ops.reduceSum(g, g.mul(picked, picked), null, false), "loss", ElemType.FLOAT);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Gradients.ofEachAnySize(g.build(),
                 List.of("loss"), List.of("x"), Map.of("x", new long[] {1, 5, 4}), Map.of("x", new long[] {1, 9, 4})));
         assertTrue(e.getMessage().contains("depends on the sizes"), e.getMessage());

@@ -123,6 +123,14 @@ class GradCamGridTest {
             }
         }
         assertTrue(sum / count >= 0.75, "mean r " + sum / count);
+        // four image sizes, one gradient graph per rows x texts: no graph per token count
+        try (var files = java.nio.file.Files.walk(cache)) {
+            List<String> tails = files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("gradcam_tail") && f.endsWith(".onnx"))
+                    .toList();
+            assertTrue(!tails.isEmpty() && tails.stream().allMatch(f -> f.matches("gradcam_tail_\\d+x\\d+_gradcam2_.*\\.onnx")), tails.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static double[] toDouble(float[] f) {

@@ -49,17 +49,63 @@ final class ShapeRules {
         return grads;
     }
 
-    /** Zero-pads the gradient back to the sliced input's shape. */
+    /**
+     * Zero-pads the gradient back to the sliced input's shape. A pad that depends on the size of the axis (an end before
+     * the axis' end: size - end; a start counted from the end: size + start) is computed from the input's run-time
+     * shape; the others (a start from the beginning, an end at or past the axis' end, an end counted from the end) are
+     * constants. So the graph holds for any size of an axis sliced that way.
+     */
     private static String[] slice(Node n, String dy, Backward b) {
-        long[] x = b.shape(in(n, 0));
+        String xv = in(n, 0);
+        long[] x = b.shape(xv);
         long[][] bounds = ShapeInference.sliceBounds(n, x, b.shapes());
-        long[] pads = new long[2 * x.length];
+        List<String> in = n.inputs();
+        long[] starts = b.constantLongs(in.get(1), "the gradient of Slice node " + n.name());
+        long[] ends = b.constantLongs(in.get(2), "the gradient of Slice node " + n.name());
+        long[] axes = in.size() > 3 && !in.get(3).isEmpty() ? b.constantLongs(in.get(3), "the gradient of Slice node " + n.name()) : null;
+        // per pad (begin of axis i at i, end at rank + i): a constant, or "size of axis i" minus a constant
+        long[] constant = new long[2 * x.length];
+        boolean[] fromSize = new boolean[2 * x.length];
         for (int i = 0; i < x.length; i++) {
-            pads[i] = bounds[i][0];
-            pads[x.length + i] = x[i] - bounds[i][1];
+            constant[i] = bounds[i][0];
+            constant[x.length + i] = x[i] - bounds[i][1];
+        }
+        for (int k = 0; k < starts.length; k++) {
+            int axis = axes == null ? k : Axes.normalize(axes[k], x.length);
+            if (starts[k] < 0 && starts[k] + x[axis] > 0) {
+                // begin = size + start
+                fromSize[axis] = true;
+                constant[axis] = -starts[k];
+            }
+            if (ends[k] >= 0 && ends[k] < x[axis] && ends[k] >= bounds[axis][0]) {
+                // end pad = size - end
+                fromSize[x.length + axis] = true;
+                constant[x.length + axis] = ends[k];
+            }
         }
         GraphBuilder g = b.g;
-        return first(n, g.op("Pad", List.of(dy, g.constantLongs("pads", pads)), Map.of("mode", "constant")));
+        String pads;
+        boolean dynamic = false;
+        for (boolean f : fromSize) {
+            dynamic |= f;
+        }
+        if (!dynamic) {
+            pads = g.constantLongs("pads", constant);
+        } else {
+            String shape = g.shape(xv);
+            List<String> parts = new java.util.ArrayList<>();
+            for (int i = 0; i < constant.length; i++) {
+                if (fromSize[i]) {
+                    int axis = i % x.length;
+                    String size = g.slice(shape, new long[] {axis}, new long[] {axis + 1}, new long[] {0});
+                    parts.add(g.op("Sub", List.of(size, g.constantLongs("pad_offset", constant[i])), Map.of()));
+                } else {
+                    parts.add(g.constantLongs("pad", constant[i]));
+                }
+            }
+            pads = g.op("Concat", parts, Map.of("axis", 0L));
+        }
+        return first(n, g.op("Pad", List.of(dy, pads), Map.of("mode", "constant")));
     }
 
     /**

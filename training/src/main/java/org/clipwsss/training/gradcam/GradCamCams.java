@@ -55,7 +55,7 @@ import org.clipwsss.training.autodiff.Losses;
  */
 public final class GradCamCams implements CamSource {
     /** The name of the gradient output of the tail graph. */
-    static final String GRAD = Gradients.gradName("hidden");
+    static final String GRAD = Gradients.gradName("score", "hidden");
     /** How many of the last vision layers' attention the affinity refinement averages (CLIP-ES: 8). */
     public static final int AFFINITY_LAYERS = 8;
 
@@ -105,7 +105,7 @@ public final class GradCamCams implements CamSource {
         this.overlap = overlap;
         this.maxWindows = maxWindows;
         this.pre = model.folder().preprocessor();
-        this.files = new GraphFiles(model, GraphFiles.tag("gradcam1", logitScale));
+        this.files = new GraphFiles(model, GraphFiles.tag("gradcam2", logitScale));
         this.affinity = affinity;
         this.gridBudget = gridBudget;
         int p = model.config().vision().patchSize();
@@ -309,7 +309,7 @@ public final class GradCamCams implements CamSource {
         feeds.put("hidden", hidden);
         feeds.put("text", NpyArray.ofFloats(txt, t, e));
         feeds.put("target", NpyArray.ofFloats(oneHot, r, t));
-        Map<String, NpyArray> out = tail(r, (int) s[1], t).run(feeds, List.of("score", "probabilities", GRAD));
+        Map<String, NpyArray> out = tail(r, t).run(feeds, List.of("score", "probabilities", GRAD));
         return new Gradient(hidden, out.get("score").toFloats()[0], out.get(GRAD), out.get("probabilities"));
     }
 
@@ -335,21 +335,28 @@ public final class GradCamCams implements CamSource {
         }, true);
     }
 
-    /** The tail graph (last layer, head, softmax score and its gradient) for R rows of T tokens and T texts. */
-    private GraphRunner tail(int rows, int tokens, int texts) {
-        return files.runner("gradcam_tail_" + rows + "x" + tokens + "x" + texts, weights -> tailGraph(weights, rows, tokens, texts));
+    /**
+     * The tail graph (last layer, head, softmax score and its gradient) for R rows and T texts, on any number of tokens
+     * (one session serves every grid; {@link Gradients#ofEachAnySize}).
+     */
+    private GraphRunner tail(int rows, int texts) {
+        return files.runner("gradcam_tail_" + rows + "x" + texts, weights -> tailGraph(weights, rows, texts));
     }
 
-    private Graph tailGraph(SafetensorsWeights weights, int rows, int tokens, int texts) {
+    private Graph tailGraph(SafetensorsWeights weights, int rows, int texts) {
         ClipConfig cfg = model.config();
         ClipConfig.Tower v = cfg.vision();
         int e = cfg.projectionDim();
         GraphBuilder g = new GraphBuilder("gradcam_tail");
-        String hidden = g.input("hidden", ElemType.FLOAT, rows, tokens, v.hiddenSize());
+        String hidden = g.input("hidden", ElemType.FLOAT, rows, "tokens", v.hiddenSize());
         String embeds = Losses.l2Normalize(g, ClipGraphs.visionEmbedsFromLayer(g, cfg, weights, hidden, v.layers() - 1));
-        Map<String, long[]> shapes = new HashMap<>(GraphFiles.softmaxScore(g, embeds, logitScale, rows, texts, e));
-        shapes.put("hidden", new long[] {rows, tokens, v.hiddenSize()});
-        return Gradients.of(g.build(), "score", List.of("hidden"), shapes);
+        Map<String, long[]> shapes = GraphFiles.softmaxScore(g, embeds, logitScale, rows, texts, e);
+        // derived at 7x7 and 9x9 patch grids (plus the class token); the same graph serves every grid
+        Map<String, long[]> probe = new HashMap<>(shapes);
+        probe.put("hidden", new long[] {rows, 50, v.hiddenSize()});
+        Map<String, long[]> otherProbe = new HashMap<>(shapes);
+        otherProbe.put("hidden", new long[] {rows, 82, v.hiddenSize()});
+        return Gradients.ofEachAnySize(g.build(), List.of("score"), List.of("hidden"), probe, otherProbe);
     }
 
     @Override
