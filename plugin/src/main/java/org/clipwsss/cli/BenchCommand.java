@@ -212,7 +212,6 @@ final class BenchCommand implements Callable<Integer> {
                         images / pipeRound, images / inTurnRound, roundRatio[round], images / (denseRound + towerRound),
                         roundRatioBackToBack[round]);
             }
-            Pipeline timed = p;
             StageClock clock = new StageClock();
             int timedImages = images * rounds;
             double raw = timedImages / inTurnSecs;
@@ -235,7 +234,7 @@ final class BenchCommand implements Callable<Integer> {
             report.put("pipeline_vs_raw_round_median", median(roundRatio));
             report.put("pipeline_vs_raw_rounds", roundRatio);
             report.put("pipeline_vs_raw_back_to_back_round_median", median(roundRatioBackToBack));
-            report.put("stages", clock.perImage(timed, timedImages));
+            report.put("stages", clock.perImage(p, timedImages));
             out.printf("pipeline%s: %.2f images/s; raw encoder sessions for the same work, in turn per image as a run calls them: %.2f"
                     + " images/s; pipeline/raw = %.2f%n", variant.equals("quantized") ? " (int8-quantized graphs)" : variant.equals("fp16") ? " (fp16 graphs)" : "", pipe, raw, pipe / raw);
             out.printf("each session's runs back to back instead: %.2f images/s (dense %.2f, image tower %.2f); pipeline/that = %.2f%n",
@@ -243,7 +242,7 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("median of the %d rounds' ratios: pipeline/raw in turn = %.2f, pipeline/raw back to back = %.2f%n", rounds,
                     median(roundRatio), median(roundRatioBackToBack));
             out.println("per image, by stage (seconds):");
-            clock.perImage(timed, timedImages).forEach((k, v) -> out.printf("  %-18s %.4f%n", k, v));
+            clock.perImage(p, timedImages).forEach((k, v) -> out.printf("  %-18s %.4f%n", k, v));
         }
         if (json != null) {
             AtomicFiles.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report) + "\n");

@@ -188,7 +188,7 @@ class QuantizedGraphsTest {
         ModelFolder folder = ModelFolder.open(Fixtures.CLIP_TINY, "auto");
         int layers = folder.config().vision().layers();
         try (SafetensorsFile st = SafetensorsFile.open(folder.safetensors())) {
-            Graph g = BuiltGraphs.quantize(ClipGraphs.build(ClipGraphs.Kind.VISION, folder.config(), new SafetensorsWeights(st)));
+            Graph g = BuiltVariant.INT8.apply(ClipGraphs.build(ClipGraphs.Kind.VISION, folder.config(), new SafetensorsWeights(st)));
             long integer = g.nodes().stream().filter(n -> n.op().equals("MatMulInteger")).count();
             // q, k, v, out, fc1, fc2 per layer, and the projection
             assertEquals(6L * layers + 1, integer);

@@ -12,7 +12,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.function.Function;
 import org.clipwsss.runtime.ClipWsssException;
-import org.clipwsss.runtime.graph.DynamicQuantization;
 import org.clipwsss.runtime.graph.Graph;
 import org.clipwsss.runtime.graph.OnnxWriter;
 import org.clipwsss.runtime.io.AtomicFiles;
@@ -37,9 +36,6 @@ final class BuiltGraphs {
     /** Content hashes of checkpoints already read in this JVM. */
     private static final Map<FileIdentity, byte[]> CONTENT_HASHES = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Suffix of the dynamically int8-quantized graphs' files ({@code <kind>_quantized.onnx}). */
-    static final String QUANTIZED_SUFFIX = "_quantized";
-
     private final ModelFolder folder;
     private final Path dir;
     private final BuiltVariant variant;
@@ -51,22 +47,13 @@ final class BuiltGraphs {
 
     /**
      * The graphs in {@code variant}'s form: the float ones, or with their weight matrix products dynamically quantized to
-     * int8 ({@link #quantize}), or in half precision, cached beside the float ones as {@code <kind>_quantized.onnx} or
+     * int8 ({@link BuiltVariant#INT8}), or in half precision, cached beside the float ones as {@code <kind>_quantized.onnx} or
      * {@code <kind>_fp16.onnx}.
      */
     BuiltGraphs(ModelFolder folder, Path cacheRoot, BuiltVariant variant) {
         this.folder = folder;
         this.dir = cacheRoot.resolve("graphs").resolve(key(folder));
         this.variant = variant;
-    }
-
-    /**
-     * A built graph with every weight MatMul dynamically quantized to int8 (per output channel, ONNX Runtime's integer
-     * kernels), except the patch embedding, which stays float. (A change to {@link DynamicQuantization} must bump
-     * {@link #BUILDER_VERSION} so cached quantized graphs are rebuilt.)
-     */
-    static Graph quantize(Graph g) {
-        return BuiltVariant.INT8.apply(g);
     }
 
     /** The default cache root: $CLIP_WSSS_CACHE, else ~/.cache/clip-wsss. */

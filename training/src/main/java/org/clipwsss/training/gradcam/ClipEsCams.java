@@ -219,12 +219,9 @@ public final class ClipEsCams implements CamSource {
             g.output(g.slice(probs, new long[] {0, c}, new long[] {1, c + 1}, new long[] {0, 1}), score, ElemType.FLOAT, 1, 1);
             scores.add(score);
         }
-        // derived at 7x7 and 9x9 patch grids (plus the class token); the same graph serves every grid
-        return Gradients.ofEachAnySize(g.build(), scores, List.of("ln1"), tailShapes(50, w, texts, e), tailShapes(82, w, texts, e));
-    }
-
-    private static Map<String, long[]> tailShapes(int tokens, int w, int texts, int e) {
-        return Map.of("hidden", new long[] {1, tokens, w}, "ln1", new long[] {1, tokens, w}, "text", new long[] {texts, e});
+        long t = GraphFiles.TOKENS;
+        return GraphFiles.anyTokenCount(g.build(), scores, List.of("ln1"),
+                Map.of("hidden", new long[] {1, t, w}, "ln1", new long[] {1, t, w}, "text", new long[] {texts, e}));
     }
 
     @Override

@@ -350,13 +350,9 @@ public final class GradCamCams implements CamSource {
         GraphBuilder g = new GraphBuilder("gradcam_tail");
         String hidden = g.input("hidden", ElemType.FLOAT, rows, "tokens", v.hiddenSize());
         String embeds = Losses.l2Normalize(g, ClipGraphs.visionEmbedsFromLayer(g, cfg, weights, hidden, v.layers() - 1));
-        Map<String, long[]> shapes = GraphFiles.softmaxScore(g, embeds, logitScale, rows, texts, e);
-        // derived at 7x7 and 9x9 patch grids (plus the class token); the same graph serves every grid
-        Map<String, long[]> probe = new HashMap<>(shapes);
-        probe.put("hidden", new long[] {rows, 50, v.hiddenSize()});
-        Map<String, long[]> otherProbe = new HashMap<>(shapes);
-        otherProbe.put("hidden", new long[] {rows, 82, v.hiddenSize()});
-        return Gradients.ofEachAnySize(g.build(), List.of("score"), List.of("hidden"), probe, otherProbe);
+        Map<String, long[]> shapes = new HashMap<>(GraphFiles.softmaxScore(g, embeds, logitScale, rows, texts, e));
+        shapes.put("hidden", new long[] {rows, GraphFiles.TOKENS, v.hiddenSize()});
+        return GraphFiles.anyTokenCount(g.build(), List.of("score"), List.of("hidden"), shapes);
     }
 
     @Override

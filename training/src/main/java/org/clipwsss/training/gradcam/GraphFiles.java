@@ -10,6 +10,7 @@ import org.clipwsss.runtime.graph.GraphBuilder;
 import org.clipwsss.runtime.model.ClipConfig;
 import org.clipwsss.runtime.model.ClipGraphs;
 import org.clipwsss.runtime.session.GraphRunner;
+import org.clipwsss.training.autodiff.Gradients;
 import org.clipwsss.training.autodiff.Losses;
 
 /**
@@ -98,6 +99,24 @@ final class GraphFiles {
         }
         String symmetric = g.mul(g.add(t, g.transpose(t, 0, 2, 1)), g.constant("half", 0.5f));
         return g.matMul(symmetric, symmetric);
+    }
+
+    /** A token-count placeholder in the shapes given to {@link #anyTokenCount}. */
+    static final long TOKENS = -1;
+
+    /**
+     * The per-scalar gradients of a tail graph whose inputs have a symbolic token axis, one graph for every token count
+     * ({@link Gradients#ofEachAnySize}): derived at 7x7 and 9x9 patch grids plus the class token, {@link #TOKENS} in
+     * {@code shapes} standing for the token count.
+     */
+    static Graph anyTokenCount(Graph forward, List<String> scalars, List<String> wrt, Map<String, long[]> shapes) {
+        return Gradients.ofEachAnySize(forward, scalars, wrt, withTokens(shapes, 50), withTokens(shapes, 82));
+    }
+
+    private static Map<String, long[]> withTokens(Map<String, long[]> shapes, long tokens) {
+        Map<String, long[]> out = new java.util.HashMap<>();
+        shapes.forEach((name, shape) -> out.put(name, java.util.Arrays.stream(shape).map(d -> d == TOKENS ? tokens : d).toArray()));
+        return out;
     }
 
     /**
