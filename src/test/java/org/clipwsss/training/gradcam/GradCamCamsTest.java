@@ -129,7 +129,11 @@ class GradCamCamsTest {
             largest = Math.max(largest, Math.abs(v));
         }
         assertTrue(largest > 0, "a non-zero gradient");
-        double eps = 1e-2;
+        // the score is float32 (about 0.5: a few ulps of rounding, ~3e-7) and that noise over 2 eps is the difference's
+        // floor: at eps 1e-2 about 1.5e-5, more than the small patch entries' tolerance (their gradients ~3e-5 differed
+        // from it by up to 1e-5 as ONNX Runtime's layer norm kernel changed); at 5e-2 about 3e-6, the analytic values
+        // then within 1e-6 of it (measured with both kernels)
+        double eps = 5e-2;
         // single coordinates: the largest gradient entry of each row, a patch entry and a class-token entry
         int[] coords = {argMaxAbs(g, 0, h.length), h.length + argMaxAbs(g, h.length, h.length),
                 5 * width + 3, h.length + 7 * width + 1, 2};

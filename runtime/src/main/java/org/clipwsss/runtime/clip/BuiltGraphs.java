@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.graph.Graph;
 import org.clipwsss.runtime.graph.OnnxWriter;
+import org.clipwsss.runtime.graph.SkipLayerNorms;
 import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.io.SafetensorsFile;
 import org.clipwsss.runtime.model.ClipGraphs;
@@ -29,8 +30,11 @@ import org.clipwsss.runtime.model.ClipGraphs;
  * graph that does not match is reported with the folder to delete to clear the cache.
  */
 final class BuiltGraphs {
-    /** Bump when ClipGraphs changes what it builds, so stale cached graphs are not reused. */
-    static final String BUILDER_VERSION = "1";
+    /**
+     * Bump when ClipGraphs changes what it builds, so stale cached graphs are not reused. 2: the head average as a
+     * product, cached graphs with ONNX Runtime's SkipLayerNormalization.
+     */
+    static final String BUILDER_VERSION = "2";
     private static final System.Logger LOG = System.getLogger(BuiltGraphs.class.getName());
     private static final String CHECK_SUFFIX = ".crc32c";
     /** Content hashes of checkpoints already read in this JVM. */
@@ -95,7 +99,7 @@ final class BuiltGraphs {
             Path check = f.resolveSibling(name + CHECK_SUFFIX);
             if (!Files.isRegularFile(f) || !Files.exists(check)) {
                 // no check file: the build was interrupted between the two files (or is racing); build again
-                write(graphName, builder, form, f);
+                write(graphName, builder, form, f, true);
                 writeCheck(f);
             } else {
                 verify(f, check);
@@ -162,17 +166,25 @@ final class BuiltGraphs {
     /** Builds {@code kind} from the folder's weights (quantized if this cache is) and writes it to {@code target}. */
     void write(ClipGraphs.Kind kind, Path target) {
         int size = folder.config().vision().imageSize();
-        write(kind.name(), weights -> ClipGraphs.build(kind, folder.config(), weights, size), variant, target);
+        write(kind.name(), weights -> ClipGraphs.build(kind, folder.config(), weights, size), variant, target, false);
     }
 
-    /** Builds a graph from the folder's weights (in the form {@code form}) and writes it to {@code target}. */
-    private void write(String graphName, Function<SafetensorsWeights, Graph> builder, BuiltVariant form, Path target) {
+    /**
+     * Builds a graph from the folder's weights (in the form {@code form}) and writes it to {@code target}; with
+     * {@code forSessions} (the cache, read only by this project's ONNX Runtime sessions) float and int8 graphs get
+     * ONNX Runtime's faster layer norm ({@link SkipLayerNorms}); exported graphs stay in ONNX's default domain.
+     */
+    private void write(String graphName, Function<SafetensorsWeights, Graph> builder, BuiltVariant form, Path target,
+            boolean forSessions) {
         long t0 = System.nanoTime();
         try (SafetensorsFile st = SafetensorsFile.open(folder.safetensors())) {
             Graph g = builder.apply(new SafetensorsWeights(st));
             Map<String, String> metadata = new java.util.LinkedHashMap<>(Map.of("clipwsss.source", folder.dir().toString(),
                     "clipwsss.graph", graphName, "clipwsss.builder", BUILDER_VERSION));
             g = form.apply(g);
+            if (forSessions && form != BuiltVariant.FP16) {
+                g = SkipLayerNorms.fuse(g);
+            }
             if (form.description() != null) {
                 metadata.put("clipwsss.variant", form.description());
             }
