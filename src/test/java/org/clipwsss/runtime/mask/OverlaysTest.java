@@ -36,4 +36,39 @@ class OverlaysTest {
         Overlays.writePng(file, bigger);
         assertEquals(0x400000, ImageIO.read(file.toFile()).getRGB(7, 3) & 0xffffff);
     }
+
+    /** The table-driven blend gives the pixels of the formula: jet(level / 255) of the 8-bit heat, averaged with the image. */
+    @Test
+    void matchesThePerPixelFormula() {
+        java.util.Random r = new java.util.Random(3);
+        int w = 37;
+        int h = 23;
+        byte[] rgb = new byte[w * h * 3];
+        r.nextBytes(rgb);
+        Raster8 image = new Raster8(w, h, 3, rgb);
+        int mw = 19;
+        int mh = 11;
+        float[][] cams = new float[2][mw * mh];
+        for (float[] cam : cams) {
+            for (int i = 0; i < cam.length; i++) {
+                cam[i] = r.nextFloat() * 1.2f - 0.1f;
+            }
+        }
+        byte[] max = new byte[mw * mh];
+        for (int i = 0; i < max.length; i++) {
+            max[i] = (byte) Math.round(Math.min(1f, Math.max(0f, Math.max(cams[0][i], cams[1][i]))) * 255f);
+        }
+        Raster8 heat = org.clipwsss.runtime.image.PilResize.resize(new Raster8(mw, mh, 1, max), w, h,
+                org.clipwsss.runtime.image.ResampleFilter.BILINEAR);
+        BufferedImage out = Overlays.render(image, cams, mw, mh);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int jet = Overlays.jet(heat.get(x, y, 0) / 255f);
+                int red = (image.get(x, y, 0) + (jet >> 16) + 1) / 2;
+                int green = (image.get(x, y, 1) + ((jet >> 8) & 0xff) + 1) / 2;
+                int blue = (image.get(x, y, 2) + (jet & 0xff) + 1) / 2;
+                assertEquals((red << 16) | (green << 8) | blue, out.getRGB(x, y) & 0xffffff, x + "," + y);
+            }
+        }
+    }
 }

@@ -21,19 +21,21 @@ public final class Overlays {
         Raster8 heat = cams.length == 0 ? null
                 : PilResize.resize(maxMap(cams, width, height), image.width(), image.height(), ResampleFilter.BILINEAR);
         BufferedImage out = new BufferedImage(image.width(), image.height(), BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < image.height(); y++) {
-            for (int x = 0; x < image.width(); x++) {
-                int r = rgb.get(x, y, 0);
-                int g = rgb.get(x, y, 1);
-                int b = rgb.get(x, y, 2);
-                if (heat != null) {
-                    int jet = jet(heat.get(x, y, 0) / 255f);
-                    r = (r + (jet >> 16) + 1) / 2;
-                    g = (g + ((jet >> 8) & 0xff) + 1) / 2;
-                    b = (b + (jet & 0xff) + 1) / 2;
-                }
-                out.setRGB(x, y, (r << 16) | (g << 8) | b);
+        // TYPE_INT_RGB's raster is one int per pixel, 0xRRGGBB, rows in order
+        int[] pixels = ((java.awt.image.DataBufferInt) out.getRaster().getDataBuffer()).getData();
+        byte[] src = rgb.data();
+        byte[] level = heat == null ? null : heat.data();
+        for (int i = 0; i < pixels.length; i++) {
+            int r = src[3 * i] & 0xff;
+            int g = src[3 * i + 1] & 0xff;
+            int b = src[3 * i + 2] & 0xff;
+            if (level != null) {
+                int jet = JET[level[i] & 0xff];
+                r = (r + (jet >> 16) + 1) / 2;
+                g = (g + ((jet >> 8) & 0xff) + 1) / 2;
+                b = (b + (jet & 0xff) + 1) / 2;
             }
+            pixels[i] = (r << 16) | (g << 8) | b;
         }
         return out;
     }
@@ -59,6 +61,17 @@ public final class Overlays {
             data[i] = (byte) Math.round(Math.min(1f, max) * 255f);
         }
         return out;
+    }
+
+    /** {@link #jet} of each 8-bit heat level v / 255 (the heat map is quantised to 8 bits before it is coloured). */
+    private static final int[] JET = jetTable();
+
+    private static int[] jetTable() {
+        int[] table = new int[256];
+        for (int v = 0; v < table.length; v++) {
+            table[v] = jet(v / 255f);
+        }
+        return table;
     }
 
     /** The jet colour of {@code v} in [0, 1] as 0xRRGGBB. */
