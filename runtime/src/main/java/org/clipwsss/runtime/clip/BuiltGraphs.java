@@ -14,7 +14,7 @@ import java.util.function.Function;
 import org.clipwsss.runtime.ClipWsssException;
 import org.clipwsss.runtime.graph.Graph;
 import org.clipwsss.runtime.graph.OnnxWriter;
-import org.clipwsss.runtime.graph.SkipLayerNorms;
+import org.clipwsss.runtime.graph.LayerNorms;
 import org.clipwsss.runtime.io.AtomicFiles;
 import org.clipwsss.runtime.io.SafetensorsFile;
 import org.clipwsss.runtime.model.ClipGraphs;
@@ -32,9 +32,10 @@ import org.clipwsss.runtime.model.ClipGraphs;
 final class BuiltGraphs {
     /**
      * Bump when ClipGraphs changes what it builds, so stale cached graphs are not reused. 2: the head average as a
-     * product, cached graphs with ONNX Runtime's SkipLayerNormalization.
+     * product, cached graphs with ONNX Runtime's SkipLayerNormalization (less precise, replaced); 3: cached graphs with
+     * two-pass layer norms ({@link LayerNorms}).
      */
-    static final String BUILDER_VERSION = "2";
+    static final String BUILDER_VERSION = "3";
     private static final System.Logger LOG = System.getLogger(BuiltGraphs.class.getName());
     private static final String CHECK_SUFFIX = ".crc32c";
     /** Content hashes of checkpoints already read in this JVM. */
@@ -172,7 +173,8 @@ final class BuiltGraphs {
     /**
      * Builds a graph from the folder's weights (in the form {@code form}) and writes it to {@code target}; with
      * {@code forSessions} (the cache, read only by this project's ONNX Runtime sessions) float and int8 graphs get
-     * ONNX Runtime's faster layer norm ({@link SkipLayerNorms}); exported graphs stay in ONNX's default domain.
+     * their layer norms written out in two passes, faster there than ONNX Runtime's kernel ({@link LayerNorms});
+     * exported graphs keep the LayerNormalization operator.
      */
     private void write(String graphName, Function<SafetensorsWeights, Graph> builder, BuiltVariant form, Path target,
             boolean forSessions) {
@@ -183,7 +185,7 @@ final class BuiltGraphs {
                     "clipwsss.graph", graphName, "clipwsss.builder", BUILDER_VERSION));
             g = form.apply(g);
             if (forSessions && form != BuiltVariant.FP16) {
-                g = SkipLayerNorms.fuse(g);
+                g = LayerNorms.twoPass(g);
             }
             if (form.description() != null) {
                 metadata.put("clipwsss.variant", form.description());

@@ -22,9 +22,6 @@ public final class GraphBuilder {
     private final Map<String, Integer> counters = new LinkedHashMap<>();
     private String scope = "";
 
-    /** The name prefix of {@link #residualAdd}'s nodes. */
-    public static final String RESIDUAL_ADD = "ResidualAdd";
-
     public GraphBuilder(String name) {
         this.name = name;
     }
@@ -126,18 +123,6 @@ public final class GraphBuilder {
 
     public String add(String a, String b) {
         return op("Add", List.of(a, b), Map.of());
-    }
-
-    /**
-     * {@code stream + delta} where the caller knows both have the same shape (a transformer's residual sum). The Add's
-     * node name starts with {@link #RESIDUAL_ADD}, which lets {@link SkipLayerNorms} fuse it with a layer norm that
-     * reads it; ONNX Runtime's fused kernel takes its operands' shapes on trust.
-     */
-    public String residualAdd(String stream, String delta) {
-        String out = add(stream, delta);
-        Node n = nodes.remove(nodes.size() - 1);
-        nodes.add(new Node(RESIDUAL_ADD + "_" + nodes.size(), n.op(), n.inputs(), n.outputs(), n.attributes()));
-        return out;
     }
 
     public String sub(String a, String b) {

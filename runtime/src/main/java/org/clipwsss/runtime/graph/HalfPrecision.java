@@ -70,7 +70,7 @@ public final class HalfPrecision {
             List<String> outs = n.outputs().stream().map(o -> outputRename.getOrDefault(o, o)).toList();
             Map<String, Attribute> attrs = new LinkedHashMap<>();
             n.attributes().forEach((k, a) -> attrs.put(k, half(n, k, a)));
-            nodes.add(new Node(n.name(), n.op(), ins, outs, attrs, n.domain()));
+            nodes.add(new Node(n.name(), n.op(), ins, outs, attrs));
         }
         for (ValueInfo out : graph.outputs()) {
             if (out.type() == ElemType.FLOAT) {

@@ -5,25 +5,13 @@ import java.util.Map;
 
 /**
  * One operator application. Inputs and outputs are value names; an empty input name means "omitted
- * optional input", as in ONNX. Attributes keep their insertion order. The operator's domain is ONNX's default
- * ({@code ""}) unless given: only passes that specialise a graph for ONNX Runtime use another
- * ({@link SkipLayerNorms}: {@value #MICROSOFT}).
+ * optional input", as in ONNX. Attributes keep their insertion order.
  */
-public record Node(String name, String op, List<String> inputs, List<String> outputs, Map<String, Attribute> attributes,
-        String domain) {
-    /** ONNX Runtime's contrib operators' domain. */
-    public static final String MICROSOFT = "com.microsoft";
-
+public record Node(String name, String op, List<String> inputs, List<String> outputs, Map<String, Attribute> attributes) {
     public Node {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         attributes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
-        domain = java.util.Objects.requireNonNull(domain, "domain");
-    }
-
-    /** A node of ONNX's default domain. */
-    public Node(String name, String op, List<String> inputs, List<String> outputs, Map<String, Attribute> attributes) {
-        this(name, op, inputs, outputs, attributes, "");
     }
 
     public String output() {

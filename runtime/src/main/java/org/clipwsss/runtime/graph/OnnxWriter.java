@@ -11,15 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
-/**
- * Serialises a {@link Graph} as an ONNX {@code ModelProto} (IR version 8, default-domain opset 17; ONNX Runtime's
- * {@value Node#MICROSOFT} domain at version {@value #MICROSOFT_OPSET} too when a node uses it).
- */
+/** Serialises a {@link Graph} as an ONNX {@code ModelProto} (IR version 8, default-domain opset 17). */
 public final class OnnxWriter {
     public static final int IR_VERSION = 8;
     public static final int OPSET = 17;
-    /** The version of ONNX Runtime's contrib domain imported when a node is in it. */
-    public static final int MICROSOFT_OPSET = 1;
     /** Protobuf messages cannot exceed 2 GiB. */
     private static final long MAX_MODEL_BYTES = (1L << 31) - 1;
 
@@ -67,14 +62,8 @@ public final class OnnxWriter {
                 .varint(1, IR_VERSION)
                 .string(2, "clip-wsss")
                 .string(3, "1")
-                .message(8, new ProtoMessage().string(1, "").varint(2, OPSET));
-        for (String domain : new java.util.TreeSet<>(graph.nodes().stream().map(Node::domain).filter(d -> !d.isEmpty()).toList())) {
-            if (!domain.equals(Node.MICROSOFT)) {
-                throw new IllegalArgumentException("graph " + graph.name() + ": operator domain '" + domain + "' is not one this writer knows");
-            }
-            m.message(8, new ProtoMessage().string(1, domain).varint(2, MICROSOFT_OPSET));
-        }
-        m.message(7, graph(graph));
+                .message(8, new ProtoMessage().string(1, "").varint(2, OPSET))
+                .message(7, graph(graph));
         metadata.forEach((k, v) -> m.message(14, new ProtoMessage().string(1, k).string(2, v)));
         return m;
     }
@@ -103,9 +92,6 @@ public final class OnnxWriter {
         n.outputs().forEach(o -> np.string(2, o));
         np.string(3, n.name());
         np.string(4, n.op());
-        if (!n.domain().isEmpty()) {
-            np.string(7, n.domain());
-        }
         n.attributes().forEach((k, a) -> np.message(5, attribute(k, a)));
         return np;
     }

@@ -190,10 +190,10 @@ public final class ClipGraphs {
         String probs = b.attentionProbabilities(ln1, prefix, v, null);
         String values = b.linear(ln1, prefix + ".self_attn.v_proj", w, w);
         String attended = b.mergeHeads(g.matMul(probs, b.splitHeads(values, v)), v);
-        String x = g.residualAdd(hidden, b.linear(attended, prefix + ".self_attn.out_proj", w, w));
+        String x = g.add(hidden, b.linear(attended, prefix + ".self_attn.out_proj", w, w));
         String m = b.linear(b.layerNorm(x, prefix + ".layer_norm2", v), prefix + ".mlp.fc1", v.intermediateSize(), w);
         m = b.linear(Activation.apply(g, v.hiddenAct(), m), prefix + ".mlp.fc2", w, v.intermediateSize());
-        x = g.residualAdd(x, m);
+        x = g.add(x, m);
         g.scope("vision.head");
         String post = b.layerNorm(x, "vision_model.post_layernorm", v);
         String patches = g.slice(post, new long[] {1}, new long[] {Long.MAX_VALUE}, new long[] {1});
@@ -512,10 +512,10 @@ public final class ClipGraphs {
         }
         String v = linear(h, prefix + ".self_attn.v_proj", w, w);
         String attended = mergeHeads(g.matMul(p, splitHeads(v, t)), t);
-        x = g.residualAdd(x, linear(attended, prefix + ".self_attn.out_proj", w, w));
+        x = g.add(x, linear(attended, prefix + ".self_attn.out_proj", w, w));
         String m = linear(layerNorm(x, prefix + ".layer_norm2", t), prefix + ".mlp.fc1", t.intermediateSize(), w);
         m = linear(Activation.apply(g, t.hiddenAct(), m), prefix + ".mlp.fc2", w, t.intermediateSize());
-        return g.residualAdd(x, m);
+        return g.add(x, m);
     }
 
     /**
