@@ -1,6 +1,7 @@
 package org.clipwsss.runtime.graph;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,6 +36,8 @@ public final class LayerNorms {
             taken.add(n.name());
         });
         Map<String, Initializer> inits = new LinkedHashMap<>(graph.initializers());
+        Map<Float, String> epsilons = new HashMap<>();
+        Map<String, Attribute> reduce = Map.of("axes", new Attribute.Ints(new long[] {-1}), "keepdims", new Attribute.Int(1));
         List<Node> nodes = new ArrayList<>(graph.nodes().size());
         boolean changed = false;
         for (Node n : graph.nodes()) {
@@ -46,26 +49,28 @@ public final class LayerNorms {
             String x = n.inputs().get(0);
             String base = n.output();
             Names v = new Names(base, taken);
-            Map<String, Attribute> reduce = Map.of("axes", new Attribute.Ints(new long[] {-1}), "keepdims", new Attribute.Int(1));
-            String eps = v.fresh("epsilon");
-            inits.put(eps, Initializer.floats(eps, new float[] {n.floatAttr("epsilon", 1e-5f)}));
+            String eps = epsilons.computeIfAbsent(n.floatAttr("epsilon", 1e-5f), e -> {
+                String name = v.fresh("epsilon");
+                inits.put(name, Initializer.floats(name, new float[] {e}));
+                return name;
+            });
             String mean = v.fresh("mean");
             String centred = v.fresh("centred");
             String squares = v.fresh("squares");
             String variance = v.fresh("variance");
+            String padded = v.fresh("padded");
             String deviation = v.fresh("deviation");
             String normed = v.fresh("normed");
-            String scaled = v.fresh("scaled");
             boolean bias = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty();
+            String scaled = bias ? v.fresh("scaled") : base;
             nodes.add(node(v, "ReduceMean", List.of(x), mean, reduce));
             nodes.add(node(v, "Sub", List.of(x, mean), centred, Map.of()));
             nodes.add(node(v, "Mul", List.of(centred, centred), squares, Map.of()));
             nodes.add(node(v, "ReduceMean", List.of(squares), variance, reduce));
-            String padded = v.fresh("padded");
             nodes.add(node(v, "Add", List.of(variance, eps), padded, Map.of()));
             nodes.add(node(v, "Sqrt", List.of(padded), deviation, Map.of()));
             nodes.add(node(v, "Div", List.of(centred, deviation), normed, Map.of()));
-            nodes.add(node(v, "Mul", List.of(normed, n.inputs().get(1)), bias ? scaled : base, Map.of()));
+            nodes.add(node(v, "Mul", List.of(normed, n.inputs().get(1)), scaled, Map.of()));
             if (bias) {
                 nodes.add(node(v, "Add", List.of(scaled, n.inputs().get(2)), base, Map.of()));
             }
