@@ -76,6 +76,27 @@ class GradientsTest {
         assertArrayEquals(new float[] {3, 3, 3, 3}, out.get(Gradients.gradName("linear", "x")).toFloats(), 1e-6f);
     }
 
+    @Test
+    void backwardIntoStopsAtAValueInsideTheGraph() {
+        GraphBuilder g = new GraphBuilder("inner");
+        String x = g.input("x", ElemType.FLOAT, 2, 2);
+        String y = g.mul(x, x);
+        g.output(Ops.reduceSum(g, g.mul(g.mul(y, y), g.constant("w", 0.5f)), null, false), "loss", ElemType.FLOAT);
+        Graph forward = g.build();
+        GraphBuilder b = GraphBuilder.extend(forward);
+        String grad = Gradients.backwardInto(b, forward, Map.of(), "loss", List.of(y)).get(y);
+        b.output(grad, "dy", ElemType.FLOAT, 2, 2);
+        Graph built = b.build();
+        // nothing of the backward goes past y: no new op reads x
+        assertEquals(1, built.nodes().stream().filter(n -> n.inputs().contains(x)).count());
+        NpyArray in = NpyArray.ofFloats(new float[] {1, -2, 0.5f, 3}, 2, 2);
+        float[] dy = GradCheck.runner(built, dir).run(Map.of("x", in), List.of("dy")).get("dy").toFloats();
+        assertArrayEquals(new float[] {1, 4, 0.25f, 9}, dy, 1e-6f, "d(0.5 y^2)/dy = y = x^2");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Gradients.backwardInto(GraphBuilder.extend(forward), forward, Map.of(), "loss", List.of("nowhere")));
+        assertTrue(e.getMessage().contains("nowhere is not a value of graph inner"), e.getMessage());
+    }
+
     /**
      * x [1, T, 4] -> y = x w + b; attention-like z = softmax(y y^T) y; the tokens after the first averaged; a flattening
      * reshape; loss = sum(pooled c) + sum(flat^2): the shapes that CLIP-ES's tail has along its token axis.

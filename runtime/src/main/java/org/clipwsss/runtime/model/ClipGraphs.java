@@ -174,22 +174,49 @@ public final class ClipGraphs {
     }
 
     /**
-     * CLIP-ES's image embedding from the last vision layer, with that layer's layer_norm1 output {@code ln1} given
-     * separately from its residual input {@code hidden} (both [B,1+N,W]), so that a gradient with respect to
-     * {@code ln1} reaches it only through the attention, as CLIP-ES's hook on {@code ln_1} sees it: the last layer,
-     * post_layernorm on every token, the mean over the patch tokens (the class token left out), times the
-     * projection: [B,E], not normalised.
+     * The values of one attention block that a hand-written backward through it needs, by name in the graph: per head
+     * [B,H,T,D] the scaled queries (q_proj(h)·D^-0.5, as they enter q k^T), the keys, the values and the heads' outputs
+     * (probabilities times values), the probabilities [B,H,T,T], the heads merged [B,T,W] (before out_proj), and the
+     * initializers of the q, k and v projections' weights ([W,W], PyTorch's [out,in]) with the queries' scale.
      */
-    public static String visionGridEmbeds(GraphBuilder g, ClipConfig config, Weights weights, String hidden, String ln1) {
+    public record Attention(String queries, String keys, String values, String probabilities, String headOutputs,
+            String attended, String queryWeight, String keyWeight, String valueWeight, float queryScale) {
+    }
+
+    /**
+     * The last vision layer's self-attention on {@code ln1} (its layer_norm1 output, [B,1+N,W]), up to the heads
+     * merged, before out_proj ({@link #visionGridEmbedsFromAttended} takes it from there).
+     */
+    public static Attention visionLastAttention(GraphBuilder g, ClipConfig config, Weights weights, String ln1) {
         ClipConfig.Tower v = config.vision();
         ClipGraphs b = new ClipGraphs(config, weights, g, "vision_model", v.imageSize());
-        int last = v.layers() - 1;
-        String prefix = "vision_model.encoder.layers." + last;
+        String prefix = "vision_model.encoder.layers." + (v.layers() - 1);
         g.scope(prefix);
         int w = v.hiddenSize();
-        String probs = b.attentionProbabilities(ln1, prefix, v, null);
-        String values = b.linear(ln1, prefix + ".self_attn.v_proj", w, w);
-        String attended = b.mergeHeads(g.matMul(probs, b.splitHeads(values, v)), v);
+        float scale = (float) Math.pow(v.headDim(), -0.5);
+        String q = b.splitHeads(g.mul(b.linear(ln1, prefix + ".self_attn.q_proj", w, w), g.constant("scale", scale)), v);
+        String k = b.splitHeads(b.linear(ln1, prefix + ".self_attn.k_proj", w, w), v);
+        String probs = g.softmax(g.matMul(q, g.transpose(k, 0, 1, 3, 2)), -1);
+        String values = b.splitHeads(b.linear(ln1, prefix + ".self_attn.v_proj", w, w), v);
+        String heads = g.matMul(probs, values);
+        return new Attention(q, k, values, probs, heads, b.mergeHeads(heads, v), prefix + ".self_attn.q_proj.weight",
+                prefix + ".self_attn.k_proj.weight", prefix + ".self_attn.v_proj.weight", scale);
+    }
+
+    /**
+     * CLIP-ES's image embedding from the last vision layer, given that layer's attention heads merged
+     * ({@link Attention#attended()} of {@link #visionLastAttention} on its layer_norm1 output ln1, [B,1+N,W]) and, separately,
+     * its residual input {@code hidden} [B,1+N,W], so that a gradient with respect to ln1 reaches it only through the
+     * attention, as CLIP-ES's hook on {@code ln_1} sees it: out_proj, the residual, the MLP, post_layernorm on every token,
+     * the mean over the patch tokens (the class token left out), times the projection: [B,E], not normalised.
+     */
+    public static String visionGridEmbedsFromAttended(GraphBuilder g, ClipConfig config, Weights weights, String hidden,
+            String attended) {
+        ClipConfig.Tower v = config.vision();
+        ClipGraphs b = new ClipGraphs(config, weights, g, "vision_model", v.imageSize());
+        String prefix = "vision_model.encoder.layers." + (v.layers() - 1);
+        g.scope(prefix);
+        int w = v.hiddenSize();
         String x = g.add(hidden, b.linear(attended, prefix + ".self_attn.out_proj", w, w));
         String m = b.linear(b.layerNorm(x, prefix + ".layer_norm2", v), prefix + ".mlp.fc1", v.intermediateSize(), w);
         m = b.linear(Activation.apply(g, v.hiddenAct(), m), prefix + ".mlp.fc2", w, v.intermediateSize());

@@ -78,8 +78,18 @@ public final class Gradients {
      */
     public static Graph ofEachAnySize(Graph forward, List<String> scalarOutputs, Collection<String> wrt, Map<String, long[]> probe,
             Map<String, long[]> otherProbe) {
-        Graph a = ofEach(forward, scalarOutputs, wrt, probe);
-        Graph b = ofEach(forward, scalarOutputs, wrt, otherProbe);
+        return anySize(forward, shapes -> ofEach(forward, scalarOutputs, wrt, shapes), probe, otherProbe);
+    }
+
+    /**
+     * A graph {@code derive} builds on {@code forward} (whose inputs have symbolic dims) with shapes for the rules, made
+     * at {@code probe} and at {@code otherProbe}; it must come out byte for byte the same both times (nothing in it
+     * depends on those sizes), and then serves every size.
+     */
+    public static Graph anySize(Graph forward, java.util.function.Function<Map<String, long[]>, Graph> derive,
+            Map<String, long[]> probe, Map<String, long[]> otherProbe) {
+        Graph a = derive.apply(probe);
+        Graph b = derive.apply(otherProbe);
         if (!java.util.Arrays.equals(org.clipwsss.runtime.graph.OnnxWriter.toBytes(a, Map.of()),
                 org.clipwsss.runtime.graph.OnnxWriter.toBytes(b, Map.of()))) {
             throw new IllegalArgumentException("the gradient graph of " + forward.name() + " depends on the sizes of its inputs' symbolic"
@@ -102,6 +112,47 @@ public final class Gradients {
     /** Adds to {@code g} the backward ops from {@code scalarOutput} to each of {@code wrt}, and their outputs. */
     private static void backward(GraphBuilder g, Graph forward, ShapeInference shapes, String scalarOutput, Collection<String> wrt,
             java.util.function.UnaryOperator<String> outputName) {
+        Map<String, String> grads = backwardValues(g, forward, shapes, scalarOutput, wrt);
+        for (String w : new LinkedHashSet<>(wrt)) {
+            long[] shape = shapes.shape(w);
+            // declared as w itself is: an input's symbolic dims stay symbolic
+            Object[] dims = forward.inputs().stream().filter(i -> i.name().equals(w) && i.dims() != null).findFirst()
+                    .map(i -> i.dims().toArray()).orElseGet(() -> java.util.Arrays.stream(shape).boxed().toArray());
+            g.output(grads.get(w), outputName.apply(w), ElemType.FLOAT, dims);
+        }
+    }
+
+    /**
+     * Adds to {@code g} (a builder that {@link GraphBuilder#extend extends} {@code forward}) the backward ops from the
+     * scalar output {@code scalarOutput} to each of {@code wrt}, and returns the names of the gradient values, not
+     * declared as outputs (for a graph that goes on computing with them). Here {@code wrt} may also name values computed
+     * inside {@code forward}: the backward stops at them (what they are computed from gets no backward ops).
+     * {@code inputShapes} gives concrete shapes for inputs with symbolic dims.
+     */
+    public static Map<String, String> backwardInto(GraphBuilder g, Graph forward, Map<String, long[]> inputShapes,
+            String scalarOutput, Collection<String> wrt) {
+        ShapeInference shapes = ShapeInference.of(forward, inputShapes);
+        if (forward.outputs().stream().noneMatch(o -> o.name().equals(scalarOutput))) {
+            throw new IllegalArgumentException("graph " + forward.name() + " has no output " + scalarOutput);
+        }
+        if (Axes.count(shapes.shape(scalarOutput)) != 1) {
+            throw new IllegalArgumentException("output " + scalarOutput + " is not a scalar: shape "
+                    + java.util.Arrays.toString(shapes.shape(scalarOutput)));
+        }
+        Set<String> values = new HashSet<>(forward.initializers().keySet());
+        forward.inputs().forEach(i -> values.add(i.name()));
+        forward.nodes().forEach(n -> values.addAll(n.outputs()));
+        for (String w : wrt) {
+            if (!values.contains(w)) {
+                throw new IllegalArgumentException(w + " is not a value of graph " + forward.name());
+            }
+        }
+        return backwardValues(g, forward, shapes, scalarOutput, wrt);
+    }
+
+    /** The backward ops from {@code scalarOutput} to each of {@code wrt} (where it stops); the gradients' value names. */
+    private static Map<String, String> backwardValues(GraphBuilder g, Graph forward, ShapeInference shapes, String scalarOutput,
+            Collection<String> wrt) {
         Set<String> dependent = dependents(forward, wrt);
         Set<String> useful = ancestors(forward, scalarOutput);
         Backward b = new Backward(g, forward, shapes, dependent);
@@ -112,7 +163,7 @@ public final class Gradients {
             Node n = nodes.get(i);
             String out = n.outputs().get(0);
             String dy = grads.get(out);
-            if (dy == null || !dependent.contains(out) || !useful.contains(out)) {
+            if (dy == null || !dependent.contains(out) || !useful.contains(out) || wrt.contains(out)) {
                 continue;
             }
             Rule rule = RULES.get(n.op());
@@ -128,17 +179,12 @@ public final class Gradients {
                 }
             }
         }
+        Map<String, String> out = new java.util.LinkedHashMap<>();
         for (String w : new LinkedHashSet<>(wrt)) {
-            long[] shape = shapes.shape(w);
             String grad = grads.get(w);
-            if (grad == null) {
-                grad = g.expand(g.constant("zero", 0f), g.shape(w));
-            }
-            // declared as w itself is: an input's symbolic dims stay symbolic
-            Object[] dims = forward.inputs().stream().filter(i -> i.name().equals(w) && i.dims() != null).findFirst()
-                    .map(i -> i.dims().toArray()).orElseGet(() -> java.util.Arrays.stream(shape).boxed().toArray());
-            g.output(grad, outputName.apply(w), ElemType.FLOAT, dims);
+            out.put(w, grad != null ? grad : g.expand(g.constant("zero", 0f), g.shape(w)));
         }
+        return out;
     }
 
     private static void checkArguments(Graph forward, String scalarOutput, Collection<String> wrt, ShapeInference shapes) {

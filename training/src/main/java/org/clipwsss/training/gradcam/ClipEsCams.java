@@ -81,7 +81,7 @@ public final class ClipEsCams implements CamSource {
         this.logitScale = logitScale;
         this.affinity = affinity;
         this.pre = model.folder().preprocessor();
-        this.files = new GraphFiles(model, GraphFiles.tag("clipes3", logitScale));
+        this.files = new GraphFiles(model, GraphFiles.tag("clipes4", logitScale));
     }
 
     /** What one image gives before the resize to the image: per label, the grid Grad-CAM and (with the affinity) the refined grid. */
@@ -130,14 +130,14 @@ public final class ClipEsCams implements CamSource {
         tailFeeds.put("text", NpyArray.ofFloats(txt, texts.length, e));
         List<String> wanted = new ArrayList<>(List.of("probabilities"));
         for (int c = 0; c < k; c++) {
-            wanted.add(gradName(c));
+            wanted.add(patchSumName(c));
         }
         Map<String, NpyArray> out = tail(k, texts.length).run(tailFeeds, wanted);
         float[][] gradcam = new float[k][];
         float[][] refined = affinity ? new float[k][] : null;
         float[] trans = affinity ? t.get("transition").floats() : null;
         for (int c = 0; c < k; c++) {
-            float[] cam = GradCamCams.gradCam(ln1, out.get(gradName(c)).floats(), 1 + n, w);
+            float[] cam = GradCamCams.gradCamFromSum(ln1, out.get(patchSumName(c)).floats(), 1 + n, w);
             gradcam[c] = AttentionAffinity.scaleCamImage(AttentionAffinity.scaleCamImage(cam));
             if (affinity) {
                 refined[c] = AttentionAffinity.propagate(trans, gradcam[c], gw, gh);
@@ -193,15 +193,17 @@ public final class ClipEsCams implements CamSource {
     /**
      * The tail graph for this many labels and texts, on any number of tokens (one session serves every image size): the
      * last layer, the pooled embedding and the softmax over the texts run once on the image's trunk outputs, then, per
-     * label c (the c-th text), the gradient of its probability with respect to ln1 ({@link #gradName}), one backward
-     * each ({@link Gradients#ofEachAnySize}).
+     * label c (the c-th text), the gradient of its probability with respect to ln1 summed over the patch tokens
+     * ({@link #patchSumName}): one backward each ({@link Gradients#backwardInto}) down to the attention's merged heads,
+     * then {@link PatchSumGradient} through the attention (Grad-CAM needs no more of the gradient than that sum).
      */
     private GraphRunner tail(int labels, int texts) {
         return files.runner("clipes_tail_" + labels + "x" + texts, weights -> tailGraph(weights, labels, texts));
     }
 
-    static String gradName(int label) {
-        return Gradients.gradName("score_" + label, "ln1");
+    /** The output of the tail graph: d probability(label) / d ln1 summed over the patch tokens, [1,W]. */
+    static String patchSumName(int label) {
+        return "patch_gradient_sum_" + label;
     }
 
     private Graph tailGraph(SafetensorsWeights weights, int labels, int texts) {
@@ -211,17 +213,25 @@ public final class ClipEsCams implements CamSource {
         GraphBuilder g = new GraphBuilder("clipes_tail");
         String hidden = g.input("hidden", ElemType.FLOAT, 1, "tokens", w);
         String ln1 = g.input("ln1", ElemType.FLOAT, 1, "tokens", w);
-        String embeds = Losses.l2Normalize(g, ClipGraphs.visionGridEmbeds(g, cfg, weights, hidden, ln1));
+        ClipGraphs.Attention attention = ClipGraphs.visionLastAttention(g, cfg, weights, ln1);
+        String embeds = Losses.l2Normalize(g, ClipGraphs.visionGridEmbedsFromAttended(g, cfg, weights, hidden, attention.attended()));
         String probs = GraphFiles.softmaxProbabilities(g, embeds, logitScale, 1, texts, e);
-        List<String> scores = new ArrayList<>();
         for (int c = 0; c < labels; c++) {
-            String score = "score_" + c;
-            g.output(g.slice(probs, new long[] {0, c}, new long[] {1, c + 1}, new long[] {0, 1}), score, ElemType.FLOAT, 1, 1);
-            scores.add(score);
+            g.output(g.slice(probs, new long[] {0, c}, new long[] {1, c + 1}, new long[] {0, 1}), "score_" + c, ElemType.FLOAT, 1, 1);
         }
+        Graph forward = g.build();
         long t = GraphFiles.TOKENS;
-        return GraphFiles.anyTokenCount(g.build(), scores, List.of("ln1"),
-                Map.of("hidden", new long[] {1, t, w}, "ln1", new long[] {1, t, w}, "text", new long[] {texts, e}));
+        return GraphFiles.anyTokenCount(forward, shapes -> {
+            GraphBuilder b = GraphBuilder.extend(forward);
+            for (int c = 0; c < labels; c++) {
+                b.scope("grad.score_" + c);
+                String dAttended = Gradients.backwardInto(b, forward, shapes, "score_" + c, List.of(attention.attended()))
+                        .get(attention.attended());
+                b.scope("patch_sum.score_" + c);
+                b.output(PatchSumGradient.of(b, attention, dAttended, cfg.vision().heads(), w), patchSumName(c), ElemType.FLOAT, 1, w);
+            }
+            return b.build();
+        }, Map.of("hidden", new long[] {1, t, w}, "ln1", new long[] {1, t, w}, "text", new long[] {texts, e}));
     }
 
     @Override

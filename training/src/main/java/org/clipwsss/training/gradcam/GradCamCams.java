@@ -254,6 +254,19 @@ public final class GradCamCams implements CamSource {
                 weights[c] += grad[p * width + c];
             }
         }
+        return gradCamFromSums(hidden, weights, tokens, width);
+    }
+
+    /** As {@link #gradCam}, given the gradient already summed over the patches: {@code gradSum} [width]. */
+    public static float[] gradCamFromSum(float[] hidden, float[] gradSum, int tokens, int width) {
+        double[] weights = new double[width];
+        for (int c = 0; c < width; c++) {
+            weights[c] = gradSum[c];
+        }
+        return gradCamFromSums(hidden, weights, tokens, width);
+    }
+
+    private static float[] gradCamFromSums(float[] hidden, double[] weights, int tokens, int width) {
         for (int c = 0; c < width; c++) {
             weights[c] /= tokens - 1;
         }

@@ -113,6 +113,11 @@ final class GraphFiles {
         return Gradients.ofEachAnySize(forward, scalars, wrt, withTokens(shapes, 50), withTokens(shapes, 82));
     }
 
+    /** As above, for a graph {@code derive} builds on {@code forward} ({@link Gradients#anySize}). */
+    static Graph anyTokenCount(Graph forward, java.util.function.Function<Map<String, long[]>, Graph> derive, Map<String, long[]> shapes) {
+        return Gradients.anySize(forward, derive, withTokens(shapes, 50), withTokens(shapes, 82));
+    }
+
     private static Map<String, long[]> withTokens(Map<String, long[]> shapes, long tokens) {
         Map<String, long[]> out = new java.util.HashMap<>();
         shapes.forEach((name, shape) -> out.put(name, java.util.Arrays.stream(shape).map(d -> d == TOKENS ? tokens : d).toArray()));
