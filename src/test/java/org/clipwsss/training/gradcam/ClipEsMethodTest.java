@@ -123,7 +123,7 @@ class ClipEsMethodTest {
         try (var files = Files.walk(tmp.resolve("c"))) {
             built = files.filter(f -> f.toString().endsWith(".onnx")).toList();
         }
-        assertEquals(2, built.stream().filter(f -> f.getFileName().toString().matches("(grid_trunk|clipes_tail_3x28)_clipes4_s.*\\.onnx")).count(),
+        assertEquals(2, built.stream().filter(f -> f.getFileName().toString().matches("(grid_trunk_before_last_attention|clipes_tail_3x28_affinity)_clipes5_s.*\\.onnx")).count(),
                 built.toString());
         assertEquals(1, built.stream().filter(f -> f.getFileName().toString().startsWith("clipes_tail")).count(), built.toString());
         java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(built.get(0));

@@ -154,23 +154,58 @@ public final class ClipGraphs {
      */
     public static String[] visionGridTrunk(GraphBuilder g, ClipConfig config, Weights weights, String pixels, String positions,
             int firstAttention) {
+        ClipGraphs b = new ClipGraphs(config, weights, g, "vision_model", config.vision().imageSize());
+        List<String> probs = new ArrayList<>();
+        String[] xl = b.gridTrunk(pixels, positions, firstAttention, probs);
+        String prefix = "vision_model.encoder.layers." + (config.vision().layers() - 1);
+        probs.add(b.attentionProbabilities(xl[1], prefix, config.vision(), null));
+        return new String[] {xl[0], xl[1], b.patchAttention(probs)};
+    }
+
+    /**
+     * {@link #visionGridTrunk} without the last layer's attention, for a graph that computes that layer's attention
+     * anyway ({@link #visionLastAttention}): returns {hidden, ln1, the earlier layers' share of the average [B,1+N,1+N]}:
+     * the attention of layers {@code firstAttention}..L-2 averaged over heads, each layer weighted 1/(L - firstAttention),
+     * every token kept. {@link #withLastLayerAttention} adds the last layer's share and keeps the patch tokens.
+     */
+    public static String[] visionGridTrunkBeforeLastAttention(GraphBuilder g, ClipConfig config, Weights weights, String pixels,
+            String positions, int firstAttention) {
+        ClipGraphs b = new ClipGraphs(config, weights, g, "vision_model", config.vision().imageSize());
+        List<String> probs = new ArrayList<>();
+        String[] xl = b.gridTrunk(pixels, positions, firstAttention, probs);
+        int layers = config.vision().layers() - firstAttention;
+        return new String[] {xl[0], xl[1], probs.isEmpty() ? null : b.headAverage(probs, layers)};
+    }
+
+    /**
+     * The attention of {@link #visionGridTrunk} from the earlier layers' share ({@link #visionGridTrunkBeforeLastAttention};
+     * null when the average has the last layer only) and the last layer's probabilities [B,H,T,T]: [B,N,N].
+     */
+    public static String withLastLayerAttention(GraphBuilder g, ClipConfig config, String earlier, String lastProbabilities,
+            int firstAttention) {
+        ClipGraphs b = new ClipGraphs(config, null, g, "vision_model", config.vision().imageSize());
+        String last = b.headAverage(List.of(lastProbabilities), config.vision().layers() - firstAttention);
+        return b.patchesOnly(earlier == null ? last : g.add(earlier, last));
+    }
+
+    /**
+     * The grid embeddings and the first L-1 layers, the attention probabilities of layers {@code firstAttention}.. of them
+     * added to {@code probs}; returns {the hidden state entering the last layer, that layer's layer_norm1 output}.
+     */
+    private String[] gridTrunk(String pixels, String positions, int firstAttention, List<String> probs) {
         ClipConfig.Tower v = config.vision();
         int last = v.layers() - 1;
         if (firstAttention < 0 || firstAttention > last) {
             throw new IllegalArgumentException("attention layers " + firstAttention + ".." + last + " are not among the "
                     + v.layers() + " vision layers");
         }
-        ClipGraphs b = new ClipGraphs(config, weights, g, "vision_model", v.imageSize());
-        String x = b.gridEmbeddings(pixels, positions);
-        List<String> probs = new ArrayList<>();
+        String x = gridEmbeddings(pixels, positions);
         for (int i = 0; i < last; i++) {
-            x = b.encoderLayer(x, "vision_model.encoder.layers." + i, v, null, i >= firstAttention ? probs : null);
+            x = encoderLayer(x, "vision_model.encoder.layers." + i, v, null, i >= firstAttention ? probs : null);
         }
         String prefix = "vision_model.encoder.layers." + last;
         g.scope(prefix);
-        String ln1 = b.layerNorm(x, prefix + ".layer_norm1", v);
-        probs.add(b.attentionProbabilities(ln1, prefix, v, null));
-        return new String[] {x, ln1, b.patchAttention(probs)};
+        return new String[] {x, layerNorm(x, prefix + ".layer_norm1", v)};
     }
 
     /**
@@ -261,10 +296,15 @@ public final class ClipGraphs {
      * [B,H,T·T]: ONNX Runtime's ReduceMean over the head axis took 5-7 ms a layer at 769 tokens, the product 1.1-1.9 ms.
      */
     private String patchAttention(List<String> probs) {
+        return patchesOnly(headAverage(probs, probs.size()));
+    }
+
+    /** The probabilities [B,H,T,T] of the list, each averaged over heads and weighted 1/layers, summed: [B,T,T]. */
+    private String headAverage(List<String> probs, int layers) {
         g.scope("vision.attention");
         int heads = config.vision().heads();
         float[] weight = new float[heads];
-        java.util.Arrays.fill(weight, 1f / (heads * probs.size()));
+        java.util.Arrays.fill(weight, 1f / (heads * layers));
         String average = g.constant("head_layer_average", weight);
         String sum = null;
         for (String a : probs) {
@@ -274,8 +314,12 @@ public final class ClipGraphs {
         String dims = g.shape(probs.get(0));
         String batchTokensTokens = g.concat(0, g.slice(dims, new long[] {0}, new long[] {1}, new long[] {0}),
                 g.slice(dims, new long[] {2}, new long[] {4}, new long[] {0}));
-        String avg = g.reshapeTo(sum, batchTokensTokens);
-        return g.slice(avg, new long[] {1, 1}, new long[] {Long.MAX_VALUE, Long.MAX_VALUE}, new long[] {1, 2});
+        return g.reshapeTo(sum, batchTokensTokens);
+    }
+
+    /** [B,T,T] -> [B,N,N]: the class token's row and column dropped. */
+    private String patchesOnly(String attention) {
+        return g.slice(attention, new long[] {1, 1}, new long[] {Long.MAX_VALUE, Long.MAX_VALUE}, new long[] {1, 2});
     }
 
     public static Graph build(Kind kind, ClipConfig config, Weights weights) {

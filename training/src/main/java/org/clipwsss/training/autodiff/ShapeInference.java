@@ -134,9 +134,20 @@ public final class ShapeInference {
         return p;
     }
 
+    /** numpy's matmul: a vector operand is a matrix of one row (a) or one column (b) whose axis is dropped again. */
     private static long[] matMul(long[] a, long[] b) {
-        if (a.length < 2 || b.length < 2) {
-            throw new IllegalArgumentException("MatMul needs rank >= 2, got " + Arrays.toString(a) + " x " + Arrays.toString(b));
+        if (a.length == 0 || b.length == 0) {
+            throw new IllegalArgumentException("MatMul of a scalar: " + Arrays.toString(a) + " x " + Arrays.toString(b));
+        }
+        if (a.length == 1) {
+            long[] out = matMul(new long[] {1, a[0]}, b);
+            long[] dropped = Arrays.copyOf(out, out.length - 1);
+            dropped[dropped.length - 1] = out[out.length - 1];
+            return dropped;
+        }
+        if (b.length == 1) {
+            long[] out = matMul(a, new long[] {b[0], 1});
+            return Arrays.copyOf(out, out.length - 1);
         }
         long[] batch = Axes.broadcast(Arrays.copyOf(a, a.length - 2), Arrays.copyOf(b, b.length - 2));
         long[] out = Arrays.copyOf(batch, batch.length + 2);

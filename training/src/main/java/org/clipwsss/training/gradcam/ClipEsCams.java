@@ -81,7 +81,7 @@ public final class ClipEsCams implements CamSource {
         this.logitScale = logitScale;
         this.affinity = affinity;
         this.pre = model.folder().preprocessor();
-        this.files = new GraphFiles(model, GraphFiles.tag("clipes4", logitScale));
+        this.files = new GraphFiles(model, GraphFiles.tag("clipes5", logitScale));
     }
 
     /** What one image gives before the resize to the image: per label, the grid Grad-CAM and (with the affinity) the refined grid. */
@@ -115,7 +115,8 @@ public final class ClipEsCams implements CamSource {
         Map<String, NpyArray> feeds = new LinkedHashMap<>();
         feeds.put("pixel_values", NpyArray.ofFloats(px, 1, 3, gh * p, gw * p));
         feeds.put("position_embeddings", model.positionEmbeddings(gh, gw, true));
-        Map<String, NpyArray> t = trunk().run(feeds, affinity ? List.of("hidden", "ln1", "transition") : List.of("hidden", "ln1"));
+        boolean earlier = earlierAttention();
+        Map<String, NpyArray> t = trunk().run(feeds, earlier ? List.of("hidden", "ln1", "earlier_attention") : List.of("hidden", "ln1"));
         int k = classes.size();
         float[][] texts = texts(classes);
         float[] ln1 = t.get("ln1").floats();
@@ -128,14 +129,20 @@ public final class ClipEsCams implements CamSource {
         tailFeeds.put("hidden", t.get("hidden"));
         tailFeeds.put("ln1", t.get("ln1"));
         tailFeeds.put("text", NpyArray.ofFloats(txt, texts.length, e));
+        if (earlier) {
+            tailFeeds.put("earlier_attention", t.get("earlier_attention"));
+        }
         List<String> wanted = new ArrayList<>(List.of("probabilities"));
+        if (affinity) {
+            wanted.add("transition");
+        }
         for (int c = 0; c < k; c++) {
             wanted.add(patchSumName(c));
         }
         Map<String, NpyArray> out = tail(k, texts.length).run(tailFeeds, wanted);
         float[][] gradcam = new float[k][];
         float[][] refined = affinity ? new float[k][] : null;
-        float[] trans = affinity ? t.get("transition").floats() : null;
+        float[] trans = affinity ? out.get("transition").floats() : null;
         for (int c = 0; c < k; c++) {
             float[] cam = GradCamCams.gradCamFromSum(ln1, out.get(patchSumName(c)).floats(), 1 + n, w);
             gradcam[c] = AttentionAffinity.scaleCamImage(AttentionAffinity.scaleCamImage(cam));
@@ -186,8 +193,17 @@ public final class ClipEsCams implements CamSource {
         return text.get(prompts);
     }
 
+    /**
+     * The trunk up to the last layer (its attention is computed once, in the tail): with the affinity, the earlier
+     * layers' share of the attention average ({@code earlier_attention}) comes out of it too.
+     */
     private GraphRunner trunk() {
-        return files.gridTrunk(AFFINITY_LAYERS);
+        return files.gridTrunkBeforeLastAttention(AFFINITY_LAYERS);
+    }
+
+    /** Whether the trunk's earlier_attention goes to the tail: with the affinity, when it averages more than the last layer. */
+    private boolean earlierAttention() {
+        return affinity && files.firstAttention(AFFINITY_LAYERS) < model.config().vision().layers() - 1;
     }
 
     /**
@@ -198,7 +214,8 @@ public final class ClipEsCams implements CamSource {
      * then {@link PatchSumGradient} through the attention (Grad-CAM needs no more of the gradient than that sum).
      */
     private GraphRunner tail(int labels, int texts) {
-        return files.runner("clipes_tail_" + labels + "x" + texts, weights -> tailGraph(weights, labels, texts));
+        return files.runner("clipes_tail_" + labels + "x" + texts + (affinity ? "_affinity" : ""),
+                weights -> tailGraph(weights, labels, texts));
     }
 
     /** The output of the tail graph: d probability(label) / d ln1 summed over the patch tokens, [1,W]. */
@@ -216,22 +233,36 @@ public final class ClipEsCams implements CamSource {
         ClipGraphs.Attention attention = ClipGraphs.visionLastAttention(g, cfg, weights, ln1);
         String embeds = Losses.l2Normalize(g, ClipGraphs.visionGridEmbedsFromAttended(g, cfg, weights, hidden, attention.attended()));
         String probs = GraphFiles.softmaxProbabilities(g, embeds, logitScale, 1, texts, e);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        long t = GraphFiles.TOKENS;
+        shapes.put("hidden", new long[] {1, t, w});
+        shapes.put("ln1", new long[] {1, t, w});
+        shapes.put("text", new long[] {texts, e});
+        if (affinity) {
+            String earlier = null;
+            if (earlierAttention()) {
+                earlier = g.input("earlier_attention", ElemType.FLOAT, 1, "tokens", "tokens");
+                shapes.put("earlier_attention", new long[] {1, t, t});
+            }
+            String average = ClipGraphs.withLastLayerAttention(g, cfg, earlier, attention.probabilities(),
+                    files.firstAttention(AFFINITY_LAYERS));
+            g.output(GraphFiles.transition(g, average), "transition", ElemType.FLOAT, 1, "patches", "patches");
+        }
         for (int c = 0; c < labels; c++) {
             g.output(g.slice(probs, new long[] {0, c}, new long[] {1, c + 1}, new long[] {0, 1}), "score_" + c, ElemType.FLOAT, 1, 1);
         }
         Graph forward = g.build();
-        long t = GraphFiles.TOKENS;
-        return GraphFiles.anyTokenCount(forward, shapes -> {
+        return GraphFiles.anyTokenCount(forward, probe -> {
             GraphBuilder b = GraphBuilder.extend(forward);
             for (int c = 0; c < labels; c++) {
                 b.scope("grad.score_" + c);
-                String dAttended = Gradients.backwardInto(b, forward, shapes, "score_" + c, List.of(attention.attended()))
+                String dAttended = Gradients.backwardInto(b, forward, probe, "score_" + c, List.of(attention.attended()))
                         .get(attention.attended());
                 b.scope("patch_sum.score_" + c);
                 b.output(PatchSumGradient.of(b, attention, dAttended, cfg.vision().heads(), w), patchSumName(c), ElemType.FLOAT, 1, w);
             }
             return b.build();
-        }, Map.of("hidden", new long[] {1, t, w}, "ln1", new long[] {1, t, w}, "text", new long[] {texts, e}));
+        }, shapes);
     }
 
     @Override

@@ -74,13 +74,41 @@ final class GraphFiles {
             GraphBuilder g = new GraphBuilder("grid_trunk");
             String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, "height", "width");
             String pos = g.input("position_embeddings", ElemType.FLOAT, "tokens", v.hiddenSize());
-            String[] out = ClipGraphs.visionGridTrunk(g, cfg, weights, pixels, pos, Math.max(0, v.layers() - attentionLayers));
+            String[] out = ClipGraphs.visionGridTrunk(g, cfg, weights, pixels, pos, firstAttention(attentionLayers));
             g.output(out[0], "hidden", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
             g.output(out[1], "ln1", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
             g.output(out[2], "attention", ElemType.FLOAT, "batch", "patches", "patches");
             g.output(transition(g, out[2]), "transition", ElemType.FLOAT, "batch", "patches", "patches");
             return g.build();
         }, true);
+    }
+
+    /**
+     * {@link #gridTrunk} without the last layer's attention ({@link ClipGraphs#visionGridTrunkBeforeLastAttention}), for
+     * a tail that computes that layer anyway: pixels and position_embeddings -> hidden, ln1 and, when the average has
+     * earlier layers, earlier_attention (their share of it, every token kept).
+     */
+    GraphRunner gridTrunkBeforeLastAttention(int attentionLayers) {
+        ClipConfig cfg = model.config();
+        ClipConfig.Tower v = cfg.vision();
+        return runner("grid_trunk_before_last_attention", weights -> {
+            GraphBuilder g = new GraphBuilder("grid_trunk_before_last_attention");
+            String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, "height", "width");
+            String pos = g.input("position_embeddings", ElemType.FLOAT, "tokens", v.hiddenSize());
+            String[] out = ClipGraphs.visionGridTrunkBeforeLastAttention(g, cfg, weights, pixels, pos,
+                    firstAttention(attentionLayers));
+            g.output(out[0], "hidden", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
+            g.output(out[1], "ln1", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
+            if (out[2] != null) {
+                g.output(out[2], "earlier_attention", ElemType.FLOAT, "batch", "tokens", "tokens");
+            }
+            return g.build();
+        }, true);
+    }
+
+    /** The first of the last {@code attentionLayers} vision layers (all of them when there are fewer). */
+    int firstAttention(int attentionLayers) {
+        return Math.max(0, model.config().vision().layers() - attentionLayers);
     }
 
     /**
