@@ -43,6 +43,24 @@ class BatchErrorsTest {
     void clearFaults() {
         FaultyCamSourceProvider.FAULTS.clear();
         FaultyCamSourceProvider.NAN.clear();
+        FaultyCamSourceProvider.PREPARED.clear();
+        FaultyCamSourceProvider.prepareFault = null;
+    }
+
+    @Test
+    void theSourceIsPreparedOnceForEveryClassAndAFailureThereLosesNoImage(@TempDir Path tmp) throws Exception {
+        Path in = images(tmp, 30, 31);
+        Files.writeString(in.resolve("labels.csv"), "image,labels\nw30.png,cat\nw31.png,dog;cat\n");
+        PipelineSettings s = PipelineSettings.defaults().withMethod(FaultyCamSourceProvider.METHOD, null)
+                .withSynonyms("none", "image").withBackground("none", 0f);
+        BatchSummary ok = new BatchJob(Pipeline.create(tiny.model, s), BatchJob.Input.folder(in, in.resolve("labels.csv"), null, null),
+                tmp.resolve("a"), new ProgressListener() { }, Map.of("test", true), false).run();
+        assertEquals(2, ok.done());
+        assertEquals(List.of(List.of("cat", "dog")), FaultyCamSourceProvider.PREPARED, "once, before the images, every class");
+        FaultyCamSourceProvider.prepareFault = () -> new IllegalStateException("text tower down");
+        BatchSummary failed = new BatchJob(Pipeline.create(tiny.model, s), BatchJob.Input.folder(in, in.resolve("labels.csv"), null, null),
+                tmp.resolve("b"), new ProgressListener() { }, Map.of("test", true), false).run();
+        assertEquals(2, failed.done(), "the images ready their own classes");
     }
 
     @Test

@@ -26,6 +26,10 @@ public final class FaultyCamSourceProvider implements CamSourceProvider {
     public static final Map<Integer, Supplier<Throwable>> FAULTS = new ConcurrentHashMap<>();
     /** image widths whose CAMs come out with a NaN */
     public static final java.util.Set<Integer> NAN = ConcurrentHashMap.newKeySet();
+    /** the classes each {@link CamSource#prepare} call got, in order */
+    public static final List<List<String>> PREPARED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** when set, what prepare throws */
+    public static volatile Supplier<RuntimeException> prepareFault;
 
     @Override
     public String method() {
@@ -51,6 +55,15 @@ public final class FaultyCamSourceProvider implements CamSourceProvider {
                     }
                 }
                 return new Cams(w, h, classes.stream().map(ClassPrompt::label).toList(), maps);
+            }
+
+            @Override
+            public void prepare(List<ClassPrompt> classes) {
+                PREPARED.add(classes.stream().map(ClassPrompt::name).toList());
+                Supplier<RuntimeException> fault = prepareFault;
+                if (fault != null) {
+                    throw fault.get();
+                }
             }
 
             @Override

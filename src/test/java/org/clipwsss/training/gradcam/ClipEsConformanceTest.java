@@ -112,6 +112,25 @@ class ClipEsConformanceTest {
         }
     }
 
+    @Test
+    void prepareEncodesEveryClassAndBackgroundPromptInOneRun() {
+        List<Integer> runs = new ArrayList<>();
+        TextEmbeddings plain = TextEmbeddings.of(model);
+        TextEmbeddings counted = new TextEmbeddings(texts -> {
+            runs.add(texts.size());
+            return plain.get(texts);
+        });
+        ClipEsCams c = new ClipEsCams(model, counted, settings.path("template").asText(), backgroundWords(), model.logitScale(), true);
+        List<ClassPrompt> all = new ArrayList<>();
+        images().forEach(name -> prompts(name).stream().filter(p -> !all.contains(p)).forEach(all::add));
+        c.prepare(all);
+        assertEquals(List.of(all.size() + backgroundWords().size()), runs, "one run, every distinct prompt");
+        String name = images().findFirst().orElseThrow();
+        ClipEsCams.Grids g = c.grids(image(name), prompts(name));
+        assertEquals(1, runs.size(), "an image's prompts are ready");
+        assertEquals(prompts(name).size(), g.gradcam().length);
+    }
+
     @ParameterizedTest
     @MethodSource("images")
     void gridsBoxesProbabilitiesAndMapsMatchClipEs(String name) {

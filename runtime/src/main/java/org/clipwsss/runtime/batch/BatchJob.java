@@ -41,6 +41,7 @@ import org.clipwsss.runtime.select.SynonymScores;
  * {@code selection.csv}, {@code errors.csv}, {@code classes.txt}, {@code run.json}.
  */
 public final class BatchJob {
+    private static final System.Logger LOG = System.getLogger(BatchJob.class.getName());
     /** Image file extensions the batch picks up (ImageIO reads them). */
     public static final List<String> EXTENSIONS = List.of("jpg", "jpeg", "png", "tif", "tiff", "bmp", "gif");
 
@@ -220,6 +221,13 @@ public final class BatchJob {
             return scored;
         }
         Map<String, String> clashes = clashes(all);
+        try {
+            pipeline.prepare(classes.names(), datasetNames);
+        } catch (RuntimeException e) {
+            // best effort: each image then readies its own classes, and fails with its own error if this one persists
+            LOG.log(System.Logger.Level.WARNING, "readying the classes ahead of the first image failed (" + e.getMessage()
+                    + "); each image readies its own");
+        }
 
         listener.started(images.size());
         boolean cancelled = false;

@@ -6,6 +6,15 @@ import java.util.List;
 public interface CamSource {
     Cams compute(ImageContext image, List<ClassPrompt> classes);
 
+    /**
+     * Readies, before a batch's first image, what maps for these classes will need (e.g. their prompts' text
+     * embeddings, encoded in one run instead of an image's few at a time); a source that needs nothing ahead keeps
+     * this default, which does nothing.
+     */
+    default void prepare(List<ClassPrompt> classes) {
+        // nothing to ready ahead for this source
+    }
+
     /** Whether the maps depend on the prompt names (so a synonym change needs a recomputation). */
     boolean usesPromptNames();
 

@@ -122,15 +122,32 @@ public final class Pipeline {
     }
 
     /**
+     * Readies the CAM source for these labels before a batch's first image ({@link org.clipwsss.runtime.cam.CamSource#prepare}),
+     * with the names {@link #process} would give them first; timed as the stage {@code prepare}.
+     */
+    public void prepare(List<String> labels, Map<String, String> fixedNames) {
+        List<ClassPrompt> prompts = prompts(labels, fixedNames);
+        times.time("prepare", () -> {
+            cams.prepare(prompts);
+            return null;
+        });
+    }
+
+    private static List<ClassPrompt> prompts(List<String> labels, Map<String, String> fixedNames) {
+        List<ClassPrompt> prompts = new ArrayList<>();
+        for (String l : labels) {
+            prompts.add(new ClassPrompt(l, fixedNames == null ? l : fixedNames.getOrDefault(l, l)));
+        }
+        return prompts;
+    }
+
+    /**
      * Processes one image. {@code fixedNames} (label -> name, from a per-dataset selection) replaces the
      * per-image selection when not null.
      */
     public ImageResult process(Raster8 image, List<String> labels, Map<String, String> fixedNames) {
         ImageContext ctx = context(image);
-        List<ClassPrompt> prompts = new ArrayList<>();
-        for (String l : labels) {
-            prompts.add(new ClassPrompt(l, fixedNames == null ? l : fixedNames.getOrDefault(l, l)));
-        }
+        List<ClassPrompt> prompts = prompts(labels, fixedNames);
         List<SynonymScores> selections = List.of();
         Cams result = times.time("cams", () -> cams.compute(ctx, prompts));
         if (selector != null && fixedNames == null && !labels.isEmpty()) {

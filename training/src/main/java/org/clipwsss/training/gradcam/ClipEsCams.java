@@ -103,6 +103,12 @@ public final class ClipEsCams implements CamSource {
         return new Cams(img.width(), img.height(), labels, maps);
     }
 
+    /** Every class's prompt and the background prompts encoded in one run of the text tower (not one image's at a time). */
+    @Override
+    public void prepare(List<ClassPrompt> classes) {
+        texts(classes);
+    }
+
     /** Steps 1 to 4 of the class comment for one image. */
     public Grids grids(Raster8 img, List<ClassPrompt> classes) {
         ClipConfig.Tower v = model.config().vision();
