@@ -16,6 +16,20 @@ import org.junit.jupiter.api.Test;
 class NpyArrayTest {
 
     @Test
+    void wrappedFloatsAndTheirBufferAreNotCopied() {
+        float[] data = {1, 2, 3, 4};
+        NpyArray a = NpyArray.wrapFloats(data, 2, 2);
+        java.nio.FloatBuffer b = a.floatBuffer();
+        assertTrue(b.isReadOnly());
+        data[0] = 7;
+        assertEquals(7f, b.get(0), "the buffer views the array");
+        assertEquals(7f, a.floats()[0], "the array is the one given");
+        assertThrows(IllegalArgumentException.class, () -> NpyArray.wrapFloats(data, 3));
+        java.nio.FloatBuffer longs = NpyArray.ofLongs(new long[] {5, 6}, 2).floatBuffer();
+        assertEquals(6f, longs.get(1));
+    }
+
+    @Test
     void factoriesCheckTheShapeAgainstTheData() {
         NpyArray a = NpyArray.ofFloats(new float[6], 2, 3);
         assertEquals(DType.FLOAT32, a.dtype());

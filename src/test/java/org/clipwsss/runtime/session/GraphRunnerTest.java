@@ -69,4 +69,38 @@ class GraphRunnerTest {
                     e.getMessage());
         }
     }
+
+    @Test
+    void keptOutputsGoToAnotherRunAsTheyAre() throws Exception {
+        GraphBuilder a = new GraphBuilder("first");
+        String x = a.input("x", ElemType.FLOAT, "n");
+        a.output(a.mul(x, x), "sq", ElemType.FLOAT, "n");
+        a.output(a.add(x, a.constant("one", 1f)), "plus", ElemType.FLOAT, "n");
+        GraphBuilder b = new GraphBuilder("second");
+        String sq = b.input("sq", ElemType.FLOAT, "n");
+        String s = b.input("s", ElemType.FLOAT, "n");
+        b.output(b.sub(sq, s), "diff", ElemType.FLOAT, "n");
+        Path first = tmp.resolve("first.onnx");
+        Path second = tmp.resolve("second.onnx");
+        OnnxWriter.write(a.build(), first, Map.of());
+        OnnxWriter.write(b.build(), second, Map.of());
+        try (SessionFactory f = new SessionFactory(Device.CPU, 1)) {
+            GraphRunner r1 = new GraphRunner(f, first);
+            GraphRunner r2 = new GraphRunner(f, second);
+            float[] in = {1, -2, 3};
+            GraphRunner.Kept kept = r1.runKept(Map.of("x", NpyArray.ofFloats(in, 3)), List.of("sq", "plus"));
+            try (kept) {
+                assertArrayEquals(new float[] {2, -1, 4}, kept.get("plus").floats());
+                Map<String, NpyArray> out = r2.run(Map.of("s", NpyArray.ofFloats(new float[] {1, 1, 1}, 3)), kept, List.of("sq"),
+                        List.of("diff"));
+                assertArrayEquals(new float[] {0, 3, 8}, out.get("diff").floats());
+                ClipWsssException e = assertThrows(ClipWsssException.class, () -> r2.run(Map.of(), kept, List.of("sq", "s"), List.of("diff")));
+                assertTrue(e.getMessage().contains("first.onnx") && e.getMessage().contains("no output 's'"), e.getMessage());
+            }
+            IllegalStateException closed = assertThrows(IllegalStateException.class, () -> kept.get("sq"));
+            assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+            kept.close(); // a second close does nothing
+            assertArrayEquals(new float[] {1, -2, 3}, in, "the input array is not changed");
+        }
+    }
 }

@@ -60,6 +60,14 @@ public final class NpyArray {
         return new NpyArray(DType.FLOAT32, data.clone(), data.length, shape);
     }
 
+    /**
+     * A float32 array of {@code data} itself, not copied: for a caller that made the array and lets it go (changing it
+     * afterwards would change this array).
+     */
+    public static NpyArray wrapFloats(float[] data, long... shape) {
+        return new NpyArray(DType.FLOAT32, data, data.length, shape);
+    }
+
     /** An int64 array (the data is copied). */
     public static NpyArray ofLongs(long[] data, long... shape) {
         return new NpyArray(DType.INT64, data.clone(), data.length, shape);
@@ -146,6 +154,14 @@ public final class NpyArray {
     }
 
     /** The values as floats, converting integers (int64 values beyond 2^24 are rounded; uint8 as 0..255) and halves. */
+    /** The values as floats ({@link #toFloats}) in a read-only buffer: float32 data is not copied. */
+    public java.nio.FloatBuffer floatBuffer() {
+        if (data instanceof float[] f) {
+            return java.nio.FloatBuffer.wrap(f).asReadOnlyBuffer();
+        }
+        return java.nio.FloatBuffer.wrap(toFloats());
+    }
+
     public float[] toFloats() {
         if (data instanceof short[] h) {
             float[] out = new float[h.length];

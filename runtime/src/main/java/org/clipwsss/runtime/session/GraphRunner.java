@@ -118,25 +118,58 @@ public final class GraphRunner {
      * that starts or fails waits for the process to end instead of reporting ONNX Runtime's shutdown as its failure.
      */
     public Map<String, NpyArray> run(Map<String, NpyArray> feeds, List<String> wanted) {
+        return run(feeds, null, List.of(), wanted);
+    }
+
+    /**
+     * As {@link #run(Map, List)}, with some inputs taken as they are from another run's {@link Kept kept} outputs
+     * (the input of the same name as the output; no copy through Java).
+     */
+    public Map<String, NpyArray> run(Map<String, NpyArray> feeds, Kept from, List<String> passed, List<String> wanted) {
+        try (Kept k = runKept(feeds, from, passed, wanted)) {
+            Map<String, NpyArray> out = new LinkedHashMap<>();
+            for (String name : wanted) {
+                out.put(name, k.get(name));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Runs the model and keeps its outputs as ONNX Runtime's tensors until the result is closed: each read as an array
+     * when needed, or passed to another run ({@link #run(Map, Kept, List, List)}) without a copy. The factory stays in
+     * use until then.
+     */
+    public Kept runKept(Map<String, NpyArray> feeds, List<String> wanted) {
+        return runKept(feeds, null, List.of(), wanted);
+    }
+
+    private Kept runKept(Map<String, NpyArray> feeds, Kept from, List<String> passed, List<String> wanted) {
         Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
-        try (SessionFactory.Use use = factory.inUse()) {
+        SessionFactory.Use use = null;
+        try {
+            use = factory.inUse();
             for (Map.Entry<String, NpyArray> e : feeds.entrySet()) {
-                TensorInfo info = inputs.get(e.getKey());
-                if (info == null) {
-                    throw ClipWsssException.file(file, "has no input '" + e.getKey() + "' (inputs: " + describe(inputs) + ")");
-                }
-                tensors.put(e.getKey(), tensor(e.getValue(), info.type));
+                tensors.put(e.getKey(), tensor(e.getValue(), inputInfo(e.getKey()).type));
             }
-            try (OrtSession.Result result = session.run(tensors, Set.copyOf(wanted))) {
-                Map<String, NpyArray> out = new LinkedHashMap<>();
-                for (String name : wanted) {
-                    OnnxValue v = result.get(name).orElseThrow(() ->
-                            ClipWsssException.file(file, "produced no output '" + name + "'"));
-                    out.put(name, toArray((OnnxTensor) v));
+            Map<String, OnnxTensor> inputs = new LinkedHashMap<>(tensors);
+            for (String name : passed) {
+                TensorInfo info = inputInfo(name);
+                OnnxTensor t = from.tensor(name);
+                if (t.getInfo().type != info.type) {
+                    throw ClipWsssException.file(file, "input '" + name + "' is " + info.type + " but " + from.file()
+                            + " gives " + t.getInfo().type);
                 }
-                return out;
+                inputs.put(name, t);
             }
-        } catch (OrtException | RuntimeException e) { // after the factory's use is released (try-with-resources)
+            Kept k = new Kept(file, session.run(inputs, Set.copyOf(wanted)), use);
+            use = null; // the result holds it now
+            return k;
+        } catch (OrtException | RuntimeException e) { // after the factory's use is released (below)
+            if (use != null) {
+                use.close();
+                use = null;
+            }
             SessionFactory.awaitExitIfShuttingDown();
             if (e instanceof OrtException) {
                 throw ClipWsssException.file(file, "ONNX Runtime failed on " + factory.device() + " ("
@@ -148,12 +181,63 @@ public final class GraphRunner {
         }
     }
 
+    private TensorInfo inputInfo(String name) {
+        TensorInfo info = inputs.get(name);
+        if (info == null) {
+            throw ClipWsssException.file(file, "has no input '" + name + "' (inputs: " + describe(inputs) + ")");
+        }
+        return info;
+    }
+
+    /** A run's outputs, kept in ONNX Runtime's memory until closed ({@link #runKept}); the factory stays in use meanwhile. */
+    public static final class Kept implements AutoCloseable {
+        private final Path file;
+        private final OrtSession.Result result;
+        private final SessionFactory.Use use;
+        private boolean closed;
+
+        private Kept(Path file, OrtSession.Result result, SessionFactory.Use use) {
+            this.file = file;
+            this.result = result;
+            this.use = use;
+        }
+
+        Path file() {
+            return file;
+        }
+
+        OnnxTensor tensor(String name) {
+            if (closed) {
+                throw new IllegalStateException("the outputs of " + file + " are closed");
+            }
+            OnnxValue v = result.get(name).orElseThrow(() -> ClipWsssException.file(file, "produced no output '" + name + "'"));
+            return (OnnxTensor) v;
+        }
+
+        /** The output {@code name} copied into an array (float16 as float32). */
+        public NpyArray get(String name) {
+            return toArray(file, tensor(name));
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                try {
+                    result.close();
+                } finally {
+                    use.close();
+                }
+            }
+        }
+    }
+
     private OnnxTensor tensor(NpyArray a, OnnxJavaType want) throws OrtException {
         var env = factory.environment();
         long[] shape = a.shape();
         switch (want) {
             case FLOAT:
-                return OnnxTensor.createTensor(env, FloatBuffer.wrap(a.toFloats()), shape);
+                return OnnxTensor.createTensor(env, a.floatBuffer(), shape);
             case FLOAT16: {
                 float[] f = a.toFloats();
                 ByteBuffer b = ByteBuffer.allocateDirect(f.length * 2).order(ByteOrder.nativeOrder());
@@ -178,14 +262,19 @@ public final class GraphRunner {
         }
     }
 
-    private NpyArray toArray(OnnxTensor t) {
+    private static NpyArray toArray(Path file, OnnxTensor t) {
         long[] shape = t.getInfo().getShape();
         switch (t.getInfo().type) {
             case FLOAT: {
-                FloatBuffer fb = t.getFloatBuffer();
-                float[] f = new float[fb.remaining()];
-                fb.get(f);
-                return NpyArray.ofFloats(f, shape);
+                FloatBuffer fb = t.getFloatBuffer(); // a copy already: taken as it is when it is a whole array
+                float[] f;
+                if (fb.hasArray() && fb.arrayOffset() == 0 && fb.position() == 0 && fb.array().length == fb.remaining()) {
+                    f = fb.array();
+                } else {
+                    f = new float[fb.remaining()];
+                    fb.get(f);
+                }
+                return NpyArray.wrapFloats(f, shape);
             }
             case FLOAT16: {
                 ShortBuffer sb = t.getShortBuffer();

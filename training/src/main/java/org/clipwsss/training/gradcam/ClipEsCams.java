@@ -119,24 +119,16 @@ public final class ClipEsCams implements CamSource {
         int w = v.hiddenSize();
         float[] px = pre.preprocessResized(img, gw * p, gh * p);
         Map<String, NpyArray> feeds = new LinkedHashMap<>();
-        feeds.put("pixel_values", NpyArray.ofFloats(px, 1, 3, gh * p, gw * p));
+        feeds.put("pixel_values", NpyArray.wrapFloats(px, 1, 3, gh * p, gw * p));
         feeds.put("position_embeddings", model.positionEmbeddings(gh, gw, true));
         boolean earlier = earlierAttention();
-        Map<String, NpyArray> t = trunk().run(feeds, earlier ? List.of("hidden", "ln1", "earlier_attention") : List.of("hidden", "ln1"));
+        List<String> passed = earlier ? List.of("hidden", "ln1", "earlier_attention") : List.of("hidden", "ln1");
         int k = classes.size();
         float[][] texts = texts(classes);
-        float[] ln1 = t.get("ln1").floats();
         int e = model.config().projectionDim();
         float[] txt = new float[texts.length * e];
         for (int i = 0; i < texts.length; i++) {
             System.arraycopy(texts[i], 0, txt, i * e, e);
-        }
-        Map<String, NpyArray> tailFeeds = new LinkedHashMap<>();
-        tailFeeds.put("hidden", t.get("hidden"));
-        tailFeeds.put("ln1", t.get("ln1"));
-        tailFeeds.put("text", NpyArray.ofFloats(txt, texts.length, e));
-        if (earlier) {
-            tailFeeds.put("earlier_attention", t.get("earlier_attention"));
         }
         List<String> wanted = new ArrayList<>(List.of("probabilities"));
         if (affinity) {
@@ -145,7 +137,13 @@ public final class ClipEsCams implements CamSource {
         for (int c = 0; c < k; c++) {
             wanted.add(patchSumName(c));
         }
-        Map<String, NpyArray> out = tail(k, texts.length).run(tailFeeds, wanted);
+        float[] ln1;
+        Map<String, NpyArray> out;
+        // the trunk's outputs go to the tail as ONNX Runtime's tensors, not copied through Java
+        try (GraphRunner.Kept t = trunk().runKept(feeds, passed)) {
+            ln1 = t.get("ln1").floats();
+            out = tail(k, texts.length).run(Map.of("text", NpyArray.wrapFloats(txt, texts.length, e)), t, passed, wanted);
+        }
         float[][] gradcam = new float[k][];
         float[][] refined = affinity ? new float[k][] : null;
         float[] trans = affinity ? out.get("transition").floats() : null;
