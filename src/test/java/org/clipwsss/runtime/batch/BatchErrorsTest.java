@@ -44,6 +44,7 @@ class BatchErrorsTest {
         FaultyCamSourceProvider.FAULTS.clear();
         FaultyCamSourceProvider.NAN.clear();
         FaultyCamSourceProvider.PREPARED.clear();
+        FaultyCamSourceProvider.PREPARED_COUNTS.clear();
         FaultyCamSourceProvider.prepareFault = null;
     }
 
@@ -57,6 +58,7 @@ class BatchErrorsTest {
                 tmp.resolve("a"), new ProgressListener() { }, Map.of("test", true), false).run();
         assertEquals(2, ok.done());
         assertEquals(List.of(List.of("cat", "dog")), FaultyCamSourceProvider.PREPARED, "once, before the images, every class");
+        assertEquals(List.of(List.of(1, 2)), FaultyCamSourceProvider.PREPARED_COUNTS, "the images' label counts");
         FaultyCamSourceProvider.prepareFault = () -> new IllegalStateException("text tower down");
         BatchSummary failed = new BatchJob(Pipeline.create(tiny.model, s), BatchJob.Input.folder(in, in.resolve("labels.csv"), null, null),
                 tmp.resolve("b"), new ProgressListener() { }, Map.of("test", true), false).run();

@@ -28,6 +28,8 @@ public final class FaultyCamSourceProvider implements CamSourceProvider {
     public static final java.util.Set<Integer> NAN = ConcurrentHashMap.newKeySet();
     /** the classes each {@link CamSource#prepare} call got, in order */
     public static final List<List<String>> PREPARED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** the label counts each prepare call got, in order */
+    public static final List<List<Integer>> PREPARED_COUNTS = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** when set, what prepare throws */
     public static volatile Supplier<RuntimeException> prepareFault;
 
@@ -58,8 +60,9 @@ public final class FaultyCamSourceProvider implements CamSourceProvider {
             }
 
             @Override
-            public void prepare(List<ClassPrompt> classes) {
+            public void prepare(List<ClassPrompt> classes, java.util.SortedSet<Integer> labelCounts) {
                 PREPARED.add(classes.stream().map(ClassPrompt::name).toList());
+                PREPARED_COUNTS.add(List.copyOf(labelCounts));
                 Supplier<RuntimeException> fault = prepareFault;
                 if (fault != null) {
                     throw fault.get();

@@ -113,22 +113,40 @@ class ClipEsConformanceTest {
     }
 
     @Test
-    void prepareEncodesEveryClassAndBackgroundPromptInOneRun() {
+    void prepareEncodesEveryClassAndBackgroundPromptInOneRunAndOpensATailPerLabelCount(@TempDir Path own) throws Exception {
         List<Integer> runs = new ArrayList<>();
-        TextEmbeddings plain = TextEmbeddings.of(model);
-        TextEmbeddings counted = new TextEmbeddings(texts -> {
-            runs.add(texts.size());
-            return plain.get(texts);
-        });
-        ClipEsCams c = new ClipEsCams(model, counted, settings.path("template").asText(), backgroundWords(), model.logitScale(), true);
-        List<ClassPrompt> all = new ArrayList<>();
-        images().forEach(name -> prompts(name).stream().filter(p -> !all.contains(p)).forEach(all::add));
-        c.prepare(all);
-        assertEquals(List.of(all.size() + backgroundWords().size()), runs, "one run, every distinct prompt");
-        String name = images().findFirst().orElseThrow();
-        ClipEsCams.Grids g = c.grids(image(name), prompts(name));
-        assertEquals(1, runs.size(), "an image's prompts are ready");
-        assertEquals(prompts(name).size(), g.gradcam().length);
+        try (SessionFactory f = new SessionFactory(Device.CPU, 2);
+                ClipModel m = ClipModel.open(DIR.resolve("model"), ClipModel.Options.defaults().withSessions(f).withCacheRoot(own)
+                        .withSource(GraphSource.SAFETENSORS))) {
+            TextEmbeddings plain = TextEmbeddings.of(m);
+            TextEmbeddings counted = new TextEmbeddings(texts -> {
+                runs.add(texts.size());
+                return plain.get(texts);
+            });
+            ClipEsCams c = new ClipEsCams(m, counted, settings.path("template").asText(), backgroundWords(), m.logitScale(), true);
+            List<ClassPrompt> all = new ArrayList<>();
+            images().forEach(name -> prompts(name).stream().filter(p -> !all.contains(p)).forEach(all::add));
+            java.util.SortedSet<Integer> counts = new java.util.TreeSet<>();
+            images().forEach(name -> counts.add(prompts(name).size()));
+            int before = f.cachedSessions();
+            c.prepare(all, counts);
+            assertEquals(List.of(all.size() + backgroundWords().size()), runs, "one run, every distinct prompt");
+            assertEquals(before + 1 + counts.size(), f.cachedSessions(), "the text tower and a tail per label count");
+            try (Stream<Path> files = Files.walk(own)) {
+                List<String> tails = files.map(p -> p.getFileName().toString())
+                        .filter(p -> p.startsWith("clipes_tail_") && p.endsWith(".onnx")).toList();
+                assertEquals(counts.size(), tails.size(), tails.toString());
+                for (int k : counts) {
+                    String tail = "clipes_tail_" + k + "x" + (k + backgroundWords().size()) + "_affinity_";
+                    assertTrue(tails.stream().anyMatch(p -> p.startsWith(tail)), tail + " in " + tails);
+                }
+            }
+            String name = images().findFirst().orElseThrow();
+            ClipEsCams.Grids g = c.grids(image(name), prompts(name));
+            assertEquals(1, runs.size(), "an image's prompts are ready");
+            assertEquals(before + 2 + counts.size(), f.cachedSessions(), "then only the trunk opens");
+            assertEquals(prompts(name).size(), g.gradcam().length);
+        }
     }
 
     @ParameterizedTest

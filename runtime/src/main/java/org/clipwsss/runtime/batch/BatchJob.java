@@ -221,8 +221,15 @@ public final class BatchJob {
             return scored;
         }
         Map<String, String> clashes = clashes(all);
+        java.util.SortedSet<Integer> labelCounts = new java.util.TreeSet<>();
+        for (Path image : images) {
+            List<String> l = labels == null ? input.fixedLabels() : labels.labelsFor(image.getFileName().toString());
+            if (l != null && !l.isEmpty()) {
+                labelCounts.add(l.size());
+            }
+        }
         try {
-            pipeline.prepare(classes.names(), datasetNames);
+            pipeline.prepare(classes.names(), datasetNames, labelCounts);
         } catch (RuntimeException e) {
             // best effort: each image then readies its own classes, and fails with its own error if this one persists
             LOG.log(System.Logger.Level.WARNING, "readying the classes ahead of the first image failed (" + e.getMessage()

@@ -8,10 +8,10 @@ public interface CamSource {
 
     /**
      * Readies, before a batch's first image, what maps for these classes will need (e.g. their prompts' text
-     * embeddings, encoded in one run instead of an image's few at a time); a source that needs nothing ahead keeps
-     * this default, which does nothing.
+     * embeddings, encoded in one run instead of an image's few at a time, or a graph per label count, given the
+     * batch's {@code labelCounts}); a source that needs nothing ahead keeps this default, which does nothing.
      */
-    default void prepare(List<ClassPrompt> classes) {
+    default void prepare(List<ClassPrompt> classes, java.util.SortedSet<Integer> labelCounts) {
         // nothing to ready ahead for this source
     }
 

@@ -123,12 +123,13 @@ public final class Pipeline {
 
     /**
      * Readies the CAM source for these labels before a batch's first image ({@link org.clipwsss.runtime.cam.CamSource#prepare}),
-     * with the names {@link #process} would give them first; timed as the stage {@code prepare}.
+     * with the names {@link #process} would give them first, and for images of these numbers of labels; timed as the
+     * stage {@code prepare}.
      */
-    public void prepare(List<String> labels, Map<String, String> fixedNames) {
+    public void prepare(List<String> labels, Map<String, String> fixedNames, java.util.SortedSet<Integer> labelCounts) {
         List<ClassPrompt> prompts = prompts(labels, fixedNames);
         times.time("prepare", () -> {
-            cams.prepare(prompts);
+            cams.prepare(prompts, labelCounts);
             return null;
         });
     }

@@ -103,10 +103,16 @@ public final class ClipEsCams implements CamSource {
         return new Cams(img.width(), img.height(), labels, maps);
     }
 
-    /** Every class's prompt and the background prompts encoded in one run of the text tower (not one image's at a time). */
+    /**
+     * Every class's prompt and the background prompts encoded in one run of the text tower (not one image's at a time),
+     * and the tail graph of each label count opened (built the first time), as the first image of that count would.
+     */
     @Override
-    public void prepare(List<ClassPrompt> classes) {
+    public void prepare(List<ClassPrompt> classes, java.util.SortedSet<Integer> labelCounts) {
         texts(classes);
+        for (int k : labelCounts) {
+            tail(k, k + backgroundWords.size());
+        }
     }
 
     /** Steps 1 to 4 of the class comment for one image. */
