@@ -37,7 +37,8 @@ import org.clipwsss.training.autodiff.Losses;
  * <li>the trunk (every layer but the last) once per image; per label, the last layer and the image embedding =
  * the mean over the patch tokens of post_layernorm, projected; softmax of exp(logit_scale)·cos over [the image's
  * label prompts in label order, then the background prompts]; the gradient of the label's probability with
- * respect to the last layer's layer_norm1 output (CLIP-ES's hooked tensor), all labels in one run;</li>
+ * respect to the last layer's layer_norm1 output (CLIP-ES's hooked tensor), all labels in one run, summed over the
+ * patch tokens in the graph (all step 4 takes from it; {@link PatchSumGradient});</li>
  * <li>Grad-CAM on the patch tokens: w_c = mean of the gradient over the grid, ReLU(sum_c w_c a_c), min-max with
  * pytorch-grad-cam's 1e-7 twice (the grid Grad-CAM);</li>
  * <li>with the affinity: the attention averaged over heads and the last 8 layers (the last included), patch
