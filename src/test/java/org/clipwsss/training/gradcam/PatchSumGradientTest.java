@@ -25,8 +25,6 @@ import org.clipwsss.runtime.session.GraphRunner;
 import org.clipwsss.runtime.session.SessionFactory;
 import org.clipwsss.training.autodiff.Gradients;
 import org.clipwsss.training.autodiff.Losses;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,17 +39,6 @@ class PatchSumGradientTest {
     private static final int LABELS = 2;
     @TempDir
     static Path dir;
-    static SessionFactory sessions;
-
-    @BeforeAll
-    static void start() {
-        sessions = new SessionFactory(Device.CPU, 2);
-    }
-
-    @AfterAll
-    static void stop() {
-        sessions.close();
-    }
 
     @ParameterizedTest(name = "{0}, {1} tokens")
     @CsvSource({"clip-tiny, 50", "clip-tiny, 13", "clip-odd, 26", "clip-odd, 101"})
@@ -95,8 +82,12 @@ class PatchSumGradientTest {
             fullNames.add(Gradients.gradName("score_" + c, "ln1"));
             sumNames.add("sum_" + c);
         }
-        Map<String, NpyArray> reference = new GraphRunner(sessions, full).run(feeds, fullNames);
-        Map<String, NpyArray> got = new GraphRunner(sessions, summed).run(feeds, sumNames);
+        Map<String, NpyArray> reference;
+        Map<String, NpyArray> got;
+        try (SessionFactory sessions = new SessionFactory(Device.CPU, 2)) {
+            reference = new GraphRunner(sessions, full).run(feeds, fullNames);
+            got = new GraphRunner(sessions, summed).run(feeds, sumNames);
+        }
         for (int c = 0; c < LABELS; c++) {
             float[] grad = reference.get(fullNames.get(c)).floats();
             double[] patches = new double[w];

@@ -68,19 +68,11 @@ final class GraphFiles {
      * over heads and the last {@code attentionLayers} layers, patch tokens only).
      */
     GraphRunner gridTrunk(int attentionLayers) {
-        ClipConfig cfg = model.config();
-        ClipConfig.Tower v = cfg.vision();
-        return runner("grid_trunk", weights -> {
-            GraphBuilder g = new GraphBuilder("grid_trunk");
-            String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, "height", "width");
-            String pos = g.input("position_embeddings", ElemType.FLOAT, "tokens", v.hiddenSize());
-            String[] out = ClipGraphs.visionGridTrunk(g, cfg, weights, pixels, pos, firstAttention(attentionLayers));
-            g.output(out[0], "hidden", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
-            g.output(out[1], "ln1", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
-            g.output(out[2], "attention", ElemType.FLOAT, "batch", "patches", "patches");
-            g.output(transition(g, out[2]), "transition", ElemType.FLOAT, "batch", "patches", "patches");
-            return g.build();
-        }, true);
+        return gridTrunkRunner("grid_trunk", (g, weights, pixels, pos) ->
+                ClipGraphs.visionGridTrunk(g, model.config(), weights, pixels, pos, firstAttention(attentionLayers)), (g, out) -> {
+                    g.output(out[2], "attention", ElemType.FLOAT, "batch", "patches", "patches");
+                    g.output(transition(g, out[2]), "transition", ElemType.FLOAT, "batch", "patches", "patches");
+                });
     }
 
     /**
@@ -89,19 +81,35 @@ final class GraphFiles {
      * earlier layers, earlier_attention (their share of it, every token kept).
      */
     GraphRunner gridTrunkBeforeLastAttention(int attentionLayers) {
-        ClipConfig cfg = model.config();
-        ClipConfig.Tower v = cfg.vision();
-        return runner("grid_trunk_before_last_attention", weights -> {
-            GraphBuilder g = new GraphBuilder("grid_trunk_before_last_attention");
+        return gridTrunkRunner("grid_trunk_before_last_attention", (g, weights, pixels, pos) ->
+                ClipGraphs.visionGridTrunkBeforeLastAttention(g, model.config(), weights, pixels, pos, firstAttention(attentionLayers)),
+                (g, out) -> {
+                    if (out[2] != null) {
+                        g.output(out[2], "earlier_attention", ElemType.FLOAT, "batch", "tokens", "tokens");
+                    }
+                });
+    }
+
+    /** A grid trunk's ops from its inputs: {hidden, ln1, anything else the outputs need}. */
+    @FunctionalInterface
+    private interface TrunkBody {
+        String[] build(GraphBuilder g, org.clipwsss.runtime.model.Weights weights, String pixels, String positions);
+    }
+
+    /**
+     * A trunk graph (int8 under {@code --variant quantized}): pixel_values [B,3,H,W] and position_embeddings [1+N,W] in,
+     * hidden and ln1 out, then what {@code more} declares from the body's values.
+     */
+    private GraphRunner gridTrunkRunner(String name, TrunkBody body, java.util.function.BiConsumer<GraphBuilder, String[]> more) {
+        int w = model.config().vision().hiddenSize();
+        return runner(name, weights -> {
+            GraphBuilder g = new GraphBuilder(name);
             String pixels = g.input("pixel_values", ElemType.FLOAT, "batch", 3, "height", "width");
-            String pos = g.input("position_embeddings", ElemType.FLOAT, "tokens", v.hiddenSize());
-            String[] out = ClipGraphs.visionGridTrunkBeforeLastAttention(g, cfg, weights, pixels, pos,
-                    firstAttention(attentionLayers));
-            g.output(out[0], "hidden", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
-            g.output(out[1], "ln1", ElemType.FLOAT, "batch", "tokens", v.hiddenSize());
-            if (out[2] != null) {
-                g.output(out[2], "earlier_attention", ElemType.FLOAT, "batch", "tokens", "tokens");
-            }
+            String pos = g.input("position_embeddings", ElemType.FLOAT, "tokens", w);
+            String[] out = body.build(g, weights, pixels, pos);
+            g.output(out[0], "hidden", ElemType.FLOAT, "batch", "tokens", w);
+            g.output(out[1], "ln1", ElemType.FLOAT, "batch", "tokens", w);
+            more.accept(g, out);
             return g.build();
         }, true);
     }
