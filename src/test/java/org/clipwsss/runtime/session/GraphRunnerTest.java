@@ -91,6 +91,10 @@ class GraphRunnerTest {
             GraphRunner.Kept kept = r1.runKept(Map.of("x", NpyArray.ofFloats(in, 3)), List.of("sq", "plus"));
             try (kept) {
                 assertArrayEquals(new float[] {2, -1, 4}, kept.get("plus").floats());
+                float[] own = kept.floats("plus");
+                assertArrayEquals(new float[] {2, -1, 4}, own);
+                own[0] = 9;
+                assertArrayEquals(new float[] {2, -1, 4}, kept.floats("plus"), "each call gives a new array");
                 Map<String, NpyArray> out = r2.run(Map.of("s", NpyArray.ofFloats(new float[] {1, 1, 1}, 3)), kept, List.of("sq"),
                         List.of("diff"));
                 assertArrayEquals(new float[] {0, 3, 8}, out.get("diff").floats());

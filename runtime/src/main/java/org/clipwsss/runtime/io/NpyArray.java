@@ -153,7 +153,6 @@ public final class NpyArray {
         return ((byte[]) require(DType.UINT8)).clone();
     }
 
-    /** The values as floats, converting integers (int64 values beyond 2^24 are rounded; uint8 as 0..255) and halves. */
     /** The values as floats ({@link #toFloats}) in a read-only buffer: float32 data is not copied. */
     public java.nio.FloatBuffer floatBuffer() {
         if (data instanceof float[] f) {
@@ -162,6 +161,7 @@ public final class NpyArray {
         return java.nio.FloatBuffer.wrap(toFloats());
     }
 
+    /** The values as floats, converting integers (int64 values beyond 2^24 are rounded; uint8 as 0..255) and halves. */
     public float[] toFloats() {
         if (data instanceof short[] h) {
             float[] out = new float[h.length];

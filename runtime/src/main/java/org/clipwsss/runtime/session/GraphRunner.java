@@ -219,6 +219,15 @@ public final class GraphRunner {
             return toArray(file, tensor(name));
         }
 
+        /** The float32 output {@code name} copied into a new array, the caller's own (one copy, not two as {@code get(name).floats()}). */
+        public float[] floats(String name) {
+            OnnxTensor t = tensor(name);
+            if (t.getInfo().type != OnnxJavaType.FLOAT) {
+                throw ClipWsssException.file(file, "output '" + name + "' is " + t.getInfo().type + ", not float32");
+            }
+            return floatArray(t);
+        }
+
         @Override
         public void close() {
             if (!closed) {
@@ -262,20 +271,22 @@ public final class GraphRunner {
         }
     }
 
+    /** A float32 tensor's values in a new array (ONNX Runtime's copy taken as it is when it is a whole array). */
+    private static float[] floatArray(OnnxTensor t) {
+        FloatBuffer fb = t.getFloatBuffer();
+        if (fb.hasArray() && fb.arrayOffset() == 0 && fb.position() == 0 && fb.array().length == fb.remaining()) {
+            return fb.array();
+        }
+        float[] f = new float[fb.remaining()];
+        fb.get(f);
+        return f;
+    }
+
     private static NpyArray toArray(Path file, OnnxTensor t) {
         long[] shape = t.getInfo().getShape();
         switch (t.getInfo().type) {
-            case FLOAT: {
-                FloatBuffer fb = t.getFloatBuffer(); // a copy already: taken as it is when it is a whole array
-                float[] f;
-                if (fb.hasArray() && fb.arrayOffset() == 0 && fb.position() == 0 && fb.array().length == fb.remaining()) {
-                    f = fb.array();
-                } else {
-                    f = new float[fb.remaining()];
-                    fb.get(f);
-                }
-                return NpyArray.wrapFloats(f, shape);
-            }
+            case FLOAT:
+                return NpyArray.wrapFloats(floatArray(t), shape);
             case FLOAT16: {
                 ShortBuffer sb = t.getShortBuffer();
                 float[] f = new float[sb.remaining()];

@@ -132,13 +132,7 @@ public final class Gradients {
     public static Map<String, String> backwardInto(GraphBuilder g, Graph forward, Map<String, long[]> inputShapes,
             String scalarOutput, Collection<String> wrt) {
         ShapeInference shapes = ShapeInference.of(forward, inputShapes);
-        if (forward.outputs().stream().noneMatch(o -> o.name().equals(scalarOutput))) {
-            throw new IllegalArgumentException("graph " + forward.name() + " has no output " + scalarOutput);
-        }
-        if (Axes.count(shapes.shape(scalarOutput)) != 1) {
-            throw new IllegalArgumentException("output " + scalarOutput + " is not a scalar: shape "
-                    + java.util.Arrays.toString(shapes.shape(scalarOutput)));
-        }
+        checkScalar(forward, scalarOutput, shapes);
         Set<String> values = new HashSet<>(forward.initializers().keySet());
         forward.inputs().forEach(i -> values.add(i.name()));
         forward.nodes().forEach(n -> values.addAll(n.outputs()));
@@ -188,18 +182,22 @@ public final class Gradients {
     }
 
     private static void checkArguments(Graph forward, String scalarOutput, Collection<String> wrt, ShapeInference shapes) {
+        checkScalar(forward, scalarOutput, shapes);
+        for (String w : wrt) {
+            boolean input = forward.inputs().stream().anyMatch(i -> i.name().equals(w));
+            if (!input && !forward.initializers().containsKey(w)) {
+                throw new IllegalArgumentException(w + " is neither an input nor an initializer of graph " + forward.name());
+            }
+        }
+    }
+
+    private static void checkScalar(Graph forward, String scalarOutput, ShapeInference shapes) {
         if (forward.outputs().stream().noneMatch(o -> o.name().equals(scalarOutput))) {
             throw new IllegalArgumentException("graph " + forward.name() + " has no output " + scalarOutput);
         }
         if (Axes.count(shapes.shape(scalarOutput)) != 1) {
             throw new IllegalArgumentException("output " + scalarOutput + " is not a scalar: shape "
                     + java.util.Arrays.toString(shapes.shape(scalarOutput)));
-        }
-        for (String w : wrt) {
-            boolean input = forward.inputs().stream().anyMatch(i -> i.name().equals(w));
-            if (!input && !forward.initializers().containsKey(w)) {
-                throw new IllegalArgumentException(w + " is neither an input nor an initializer of graph " + forward.name());
-            }
         }
     }
 

@@ -148,7 +148,7 @@ public final class ClipEsCams implements CamSource {
         Map<String, NpyArray> out;
         // the trunk's outputs go to the tail as ONNX Runtime's tensors, not copied through Java
         try (GraphRunner.Kept t = trunk().runKept(feeds, passed)) {
-            ln1 = t.get("ln1").floats();
+            ln1 = t.floats("ln1");
             out = tail(k, texts.length).run(Map.of("text", NpyArray.wrapFloats(txt, texts.length, e)), t, passed, wanted);
         }
         float[][] gradcam = new float[k][];
